@@ -1,0 +1,1 @@
+//! Run directories, snapshots, metrics logs and export.

@@ -1,0 +1,3 @@
+//! Workers, channels and the messages between them.
+
+pub mod messages;

@@ -1,0 +1,1 @@
+//! Special functions, estimators and the isoperimetric bound.
