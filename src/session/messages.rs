@@ -14,9 +14,14 @@ pub enum Command {
     Step,
     /// Change a live hyperparameter; the trainer validates and answers with
     /// `Event::Applied` or `Event::Refused`.
-    Set { key: String, value: String },
+    Set {
+        key: String,
+        value: String,
+    },
     Snapshot,
-    Stop { save: bool },
+    Stop {
+        save: bool,
+    },
 }
 
 /// Metrics of one optimisation step.
@@ -133,10 +138,24 @@ pub enum Event {
     Quad(QuadReport),
     Slice(DecisionSlice),
     /// The trainer published model `version` at `step`.
-    Published { version: u64, step: u64 },
-    Saved { path: PathBuf, step: u64 },
-    Applied { key: String, value: String, step: u64 },
-    Refused { key: String, value: String, reason: String },
+    Published {
+        version: u64,
+        step: u64,
+    },
+    Saved {
+        path: PathBuf,
+        step: u64,
+    },
+    Applied {
+        key: String,
+        value: String,
+        step: u64,
+    },
+    Refused {
+        key: String,
+        value: String,
+        reason: String,
+    },
     State(RunState),
     Warning(String),
     Error(String),

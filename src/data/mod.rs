@@ -1,0 +1,7 @@
+//! Points on two concentric spheres.
+
+mod sampler;
+mod stream;
+
+pub use sampler::{fill_direction, fill_points, sample_point};
+pub use stream::{DataStream, TrainingSet};
