@@ -120,6 +120,54 @@ pub struct DecisionSlice {
     pub radius: f64,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct WorstCase {
+    pub version: u64,
+    pub step: u64,
+    /// Mean loss over the attack's starting points after a worst-case
+    /// manifold attack.
+    pub worst_loss: f64,
+    /// Mean loss over the same points before the attack.
+    pub mean_loss: f64,
+}
+
+/// One live hyperparameter as the Controls screen lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Control {
+    /// Config key, e.g. `train.lr`; sent back verbatim in `Command::Set`.
+    pub key: String,
+    pub value: String,
+    pub help: String,
+}
+
+/// One point of the isoperimetric bound curves at error rate `mu`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BoundPoint {
+    pub mu: f64,
+    /// Phi^{-1}(1 - mu) / sqrt(n): the paper's "optimal (estimated)" curve.
+    pub optimal: f64,
+    /// Exact average Euclidean distance to a cap of measure mu.
+    pub cap: f64,
+}
+
+/// What the dashboard knows about a run before any event arrives.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunInfo {
+    pub preset: String,
+    /// "relu", "quad" or "cap".
+    pub model: String,
+    pub n: usize,
+    pub radius: f64,
+    pub total_steps: u64,
+    /// Step the run starts from (non-zero after a resume).
+    pub start_step: u64,
+    pub train_threads: usize,
+    pub eval_threads: usize,
+    pub controls: Vec<Control>,
+    /// The bound curves on a log grid of mu, for the geometry scatter.
+    pub bound_curve: Vec<BoundPoint>,
+}
+
 /// Run state as shown in the status line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum RunState {
@@ -156,6 +204,9 @@ pub enum Event {
         value: String,
         reason: String,
     },
+    /// Worst-case (manifold attack) vs average loss of the published model,
+    /// the quantity tracked while training from a perfect initialisation.
+    WorstCase(WorstCase),
     State(RunState),
     Warning(String),
     Error(String),
