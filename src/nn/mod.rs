@@ -5,12 +5,14 @@ mod cap_net;
 mod linear;
 mod loss;
 mod model;
+mod optim;
 mod params;
 mod quad_net;
 mod relu_net;
 
 pub use loss::{bce_with_logits, sigmoid};
 pub use model::{Arch, Model, Workspace};
+pub use optim::{Optimizer, Rule};
 pub use params::{Layout, Slot};
 pub use quad_net::QuadNet;
 pub use relu_net::ReluNet;
