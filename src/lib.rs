@@ -1,5 +1,6 @@
 //! spheres: a terminal laboratory for the "Adversarial Spheres" experiments.
 
+pub mod cli;
 pub mod config;
 pub mod data;
 pub mod gemm;
@@ -7,4 +8,6 @@ pub mod nn;
 pub mod rng;
 pub mod run;
 pub mod session;
+pub mod signals;
 pub mod stats;
+pub mod train;

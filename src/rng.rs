@@ -21,6 +21,8 @@ pub enum Stream {
     Init = 4,
     Shuffle = 5,
     Slice = 6,
+    /// The final test error of a run, kept apart from the live estimates.
+    Test = 7,
 }
 
 /// SplitMix64's finaliser: a cheap bijective mix with good avalanche.

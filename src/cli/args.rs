@@ -1,0 +1,89 @@
+//! The command line's shape; clap derives parsing, help and errors from it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "spheres",
+    version,
+    about = "A terminal laboratory for the Adversarial Spheres experiments"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Cmd>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// Train a model: the dashboard on a terminal, progress lines otherwise.
+    Run(RunArgs),
+    /// List the shipped presets.
+    Presets,
+    /// Measure training throughput (samples/s, data generation included).
+    Bench(BenchArgs),
+}
+
+impl Default for Cmd {
+    fn default() -> Self {
+        Cmd::Run(RunArgs::default())
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    /// Preset name (see `spheres presets`) or a path to a TOML config.
+    #[arg(long, default_value = "quick")]
+    pub preset: String,
+    /// Override a config field, e.g. `--set train.lr=3e-4` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Total training steps (same as `--set steps=N`).
+    #[arg(long)]
+    pub steps: Option<u64>,
+    /// Plain progress lines instead of the dashboard.
+    #[arg(long)]
+    pub headless: bool,
+    /// Run directory (default: runs/<preset>-<timestamp>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Seconds between headless progress lines.
+    #[arg(long, default_value_t = 5.0)]
+    pub every: f64,
+}
+
+impl Default for RunArgs {
+    fn default() -> Self {
+        Self {
+            preset: "quick".into(),
+            set: Vec::new(),
+            steps: None,
+            headless: false,
+            out: None,
+            every: 5.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BenchArgs {
+    /// One JSON object per line instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Models to measure: relu, quad (default both).
+    #[arg(long)]
+    pub model: Vec<String>,
+    /// Batch sizes (default 50 and 512).
+    #[arg(long)]
+    pub batch: Vec<usize>,
+    /// Thread counts (default 1 and 2).
+    #[arg(long)]
+    pub threads: Vec<usize>,
+    /// Timed repeats per setting; the median is reported.
+    #[arg(long, default_value_t = 5)]
+    pub repeats: usize,
+    /// Seconds per repeat.
+    #[arg(long, default_value_t = 2.0)]
+    pub seconds: f64,
+}

@@ -1,0 +1,3 @@
+pub fn bench(_a: super::args::BenchArgs) -> anyhow::Result<()> {
+    Ok(())
+}

@@ -1,0 +1,18 @@
+//! Command-line interface: one file per subcommand.
+
+mod args;
+mod bench;
+mod headless;
+mod presets;
+mod run;
+
+pub use args::{Cli, Cmd};
+
+/// Runs the parsed command line.
+pub fn main(cli: Cli) -> anyhow::Result<()> {
+    match cli.command.unwrap_or_default() {
+        Cmd::Run(a) => run::run(a),
+        Cmd::Presets => presets::list(),
+        Cmd::Bench(a) => bench::bench(a),
+    }
+}

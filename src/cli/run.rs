@@ -1,0 +1,127 @@
+//! `spheres run` (and plain `spheres`): resolve the config, start the
+//! workers, then show the dashboard or print progress lines.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use crossbeam_channel::{RecvTimeoutError, unbounded};
+
+use super::args::RunArgs;
+use super::headless::Reporter;
+use crate::config::{Config, preset};
+use crate::session::messages::{Command, Event, RunState};
+use crate::session::publish;
+use crate::session::trainer_worker::TrainerWorker;
+use crate::train::{Trainer, test_error};
+
+/// Preset, then `--steps`, then every `--set` in order.
+pub fn resolve(args: &RunArgs) -> anyhow::Result<(String, Config)> {
+    let p = preset(&args.preset)?;
+    let mut config = p.config;
+    if let Some(steps) = args.steps {
+        config.set("steps", &steps.to_string())?;
+    }
+    for kv in &args.set {
+        let Some((k, v)) = kv.split_once('=') else {
+            bail!("--set expects KEY=VALUE, got `{kv}`");
+        };
+        config
+            .set(k.trim(), v)
+            .with_context(|| format!("--set {kv}"))?;
+    }
+    Ok((p.name, config))
+}
+
+pub fn run(args: RunArgs) -> anyhow::Result<()> {
+    let (name, config) = resolve(&args)?;
+    let trainer = Trainer::new(config, &name);
+    let dashboard = !args.headless && std::io::stdout().is_terminal();
+    let _ = dashboard;
+    headless(trainer, &args)
+}
+
+fn headless(trainer: Trainer, args: &RunArgs) -> anyhow::Result<()> {
+    let (cmd_tx, cmd_rx) = unbounded();
+    let (ev_tx, ev_rx) = unbounded();
+    let (publisher, _models) = publish::slot();
+    let signals = crate::signals::Flag::install()?;
+    let total = trainer.config.steps;
+    let test_samples = trainer.config.eval.test_samples;
+    println!(
+        "spheres: preset {} ({}), {} steps, {} training thread(s)",
+        trainer.preset, trainer.config.description, total, trainer.config.train.threads
+    );
+    let worker = TrainerWorker {
+        trainer,
+        commands: cmd_rx,
+        events: ev_tx,
+        publisher,
+        saver: None,
+        start_paused: false,
+    };
+    let handle = std::thread::Builder::new()
+        .name("trainer".into())
+        .spawn(move || worker.run())?;
+    let mut reporter = Reporter::new(total, Duration::from_secs_f64(args.every.max(0.1)));
+    let mut stopping = false;
+    loop {
+        if !stopping && let Some(sig) = signals.take() {
+            println!("received {sig}: saving and stopping");
+            let _ = cmd_tx.send(Command::Stop { save: true });
+            stopping = true;
+        }
+        match ev_rx.recv_timeout(Duration::from_millis(200)) {
+            Ok(e) => {
+                if let Some(line) = reporter.event(&e) {
+                    println!("{line}");
+                }
+                if matches!(e, Event::State(RunState::Finished | RunState::Diverged)) && !stopping {
+                    let _ = cmd_tx.send(Command::Stop { save: true });
+                    stopping = true;
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    let trainer = handle
+        .join()
+        .map_err(|_| anyhow::anyhow!("the trainer thread panicked"))?;
+    if let Some(m) = reporter.latest() {
+        println!(
+            "{}",
+            super::headless::progress_line(m, total, f64::INFINITY)
+        );
+    }
+    summary(&trainer, test_samples);
+    Ok(())
+}
+
+fn summary(trainer: &Trainer, samples: u64) {
+    if samples == 0 {
+        return;
+    }
+    let c = &trainer.config;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(c.eval.threads + c.train.threads)
+        .build();
+    let counts = match pool {
+        Ok(p) => p.install(|| test_error(&trainer.model, c.seed, c.data.radius as f32, samples)),
+        Err(_) => test_error(&trainer.model, c.seed, c.data.radius as f32, samples),
+    };
+    let [ie, i, oe, o] = counts;
+    let rate = |e: u64, n: u64| if n == 0 { 0.0 } else { e as f64 / n as f64 };
+    println!(
+        "test error after {} steps on {} fresh points: inner {}/{} ({:.3e}), outer {}/{} ({:.3e}), total {:.3e}",
+        trainer.step,
+        samples,
+        ie,
+        i,
+        rate(ie, i),
+        oe,
+        o,
+        rate(oe, o),
+        rate(ie + oe, i + o)
+    );
+}

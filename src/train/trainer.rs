@@ -1,0 +1,223 @@
+//! One optimisation step at a time, with every buffer allocated up front:
+//! a steady-state step allocates nothing.
+
+use ndarray::Array2;
+
+use super::TrainerState;
+use crate::config::{Config, ConfigError};
+use crate::data::DataStream;
+use crate::gemm::Parallelism;
+use crate::nn::{Model, Optimizer, Workspace, bce_with_logits};
+use crate::rng::{Stream, rng_for};
+
+pub struct Trainer {
+    pub config: Config,
+    pub preset: String,
+    pub model: Model,
+    pub optimizer: Optimizer,
+    pub step: u64,
+    data: DataStream,
+    pool: rayon::ThreadPool,
+    ws: Workspace,
+    x: Array2<f32>,
+    y: Vec<f32>,
+    dlogits: Array2<f32>,
+    grads: Vec<f32>,
+    /// Training time of earlier processes (before a resume).
+    pub elapsed_before_s: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StepOutcome {
+    pub loss: f32,
+    pub correct: usize,
+    pub batch: usize,
+}
+
+impl StepOutcome {
+    /// A non-finite loss means the run diverged.
+    pub fn is_finite(&self) -> bool {
+        self.loss.is_finite()
+    }
+}
+
+fn build_model(config: &Config) -> Model {
+    let mut rng = rng_for(config.seed, Stream::Init, 0);
+    let (n, m) = (config.data.n, &config.model);
+    match (m.kind.as_str(), m.init.as_str()) {
+        ("quad", "perfect") => {
+            // Every alpha at 1 / ((1 + R) / 2)^2: the max-margin sphere.
+            let alpha = 1.0 / ((1.0 + config.data.radius) / 2.0).powi(2);
+            Model::quad_with_alphas(&vec![alpha; n], m.hidden, &mut rng)
+        }
+        ("quad", _) => Model::quad(n, m.hidden, &mut rng),
+        _ => Model::relu(n, m.width, m.depth, m.batch_norm, &mut rng),
+    }
+}
+
+fn pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("train-{i}"))
+        .build()
+        .expect("a thread pool can be built")
+}
+
+impl Trainer {
+    pub fn new(config: Config, preset: &str) -> Self {
+        let model = build_model(&config);
+        let optimizer = Optimizer::new(config.rule(), config.train.lr, model.params.len());
+        let data = DataStream::new(
+            config.seed,
+            config.data.radius as f32,
+            config.training_set(),
+            0,
+        );
+        Self::assemble(config, preset, model, optimizer, data, 0, 0.0)
+    }
+
+    /// Rebuilds a trainer from a snapshot; refuses a state whose tensors do
+    /// not fit the model its config describes.
+    pub fn from_state(state: TrainerState) -> Result<Self, String> {
+        let config =
+            Config::from_toml(&state.config).map_err(|e| format!("snapshot config: {e}"))?;
+        let mut model = build_model(&config);
+        if state.params.len() != model.params.len() || state.buffers.len() != model.buffers.len() {
+            return Err(format!(
+                "snapshot holds {} parameters and {} buffers, its config describes {} and {}",
+                state.params.len(),
+                state.buffers.len(),
+                model.params.len(),
+                model.buffers.len()
+            ));
+        }
+        model.params = state.params;
+        model.buffers = state.buffers;
+        let data = DataStream::new(
+            config.seed,
+            config.data.radius as f32,
+            config.training_set(),
+            state.samples,
+        );
+        Ok(Self::assemble(
+            config,
+            &state.preset,
+            model,
+            state.optimizer,
+            data,
+            state.step,
+            state.elapsed_s,
+        ))
+    }
+
+    fn assemble(
+        config: Config,
+        preset: &str,
+        model: Model,
+        optimizer: Optimizer,
+        data: DataStream,
+        step: u64,
+        elapsed: f64,
+    ) -> Self {
+        let (batch, n, threads) = (config.train.batch, config.data.n, config.train.threads);
+        Self {
+            ws: model.workspace(batch, Parallelism(threads)),
+            x: Array2::zeros((batch, n)),
+            y: vec![0.0; batch],
+            dlogits: Array2::zeros((batch, 1)),
+            grads: vec![0.0; model.params.len()],
+            pool: pool(threads),
+            preset: preset.to_string(),
+            config,
+            model,
+            optimizer,
+            data,
+            step,
+            elapsed_before_s: elapsed,
+        }
+    }
+
+    pub fn samples(&self) -> u64 {
+        self.data.consumed()
+    }
+
+    pub fn state(&self, elapsed_s: f64) -> TrainerState {
+        TrainerState {
+            config: self.config.to_toml(),
+            preset: self.preset.clone(),
+            step: self.step,
+            samples: self.samples(),
+            params: self.model.params.clone(),
+            buffers: self.model.buffers.clone(),
+            optimizer: self.optimizer.clone(),
+            elapsed_s,
+        }
+    }
+
+    /// One step on the next batch. On a non-finite loss the parameters are
+    /// left as they were before the step, so the run can continue from them
+    /// after the user lowers the learning rate.
+    pub fn step(&mut self) -> StepOutcome {
+        let Self {
+            pool,
+            data,
+            model,
+            ws,
+            x,
+            y,
+            dlogits,
+            grads,
+            optimizer,
+            ..
+        } = self;
+        let batch = y.len();
+        let outcome = pool.install(|| {
+            data.next_batch(x.view_mut(), y);
+            model.forward_train(x.view(), ws);
+            let d = dlogits.as_slice_mut().expect("contiguous");
+            let (loss, correct) = bce_with_logits(ws.logits(), y, d);
+            StepOutcome {
+                loss,
+                correct,
+                batch,
+            }
+        });
+        if outcome.is_finite() {
+            pool.install(|| model.backward(x.view(), ws, dlogits.view(), Some(grads), None));
+            if grads.iter().all(|g| g.is_finite()) {
+                optimizer.step(&mut model.params, grads);
+            } else {
+                return StepOutcome {
+                    loss: f32::NAN,
+                    ..outcome
+                };
+            }
+        }
+        self.step += 1;
+        outcome
+    }
+
+    /// A live edit of `key`; the config is validated first, and nothing
+    /// changes when it is refused.
+    pub fn apply(&mut self, key: &str, value: &str) -> Result<(), ConfigError> {
+        let mut next = self.config.clone();
+        next.set_live(key, value)?;
+        self.optimizer.lr = next.train.lr;
+        self.optimizer.set_rule(next.rule());
+        if next.train.batch != self.config.train.batch {
+            let (b, n) = (next.train.batch, next.data.n);
+            self.x = Array2::zeros((b, n));
+            self.y = vec![0.0; b];
+            self.dlogits = Array2::zeros((b, 1));
+            self.model.fit_workspace(&mut self.ws, b);
+        }
+        if next.train.threads != self.config.train.threads {
+            self.pool = pool(next.train.threads);
+            self.ws = self
+                .model
+                .workspace(next.train.batch, Parallelism(next.train.threads));
+        }
+        self.config = next;
+        Ok(())
+    }
+}
