@@ -31,7 +31,7 @@ fn view<'a>(a: ArrayView2<'a, f32>) -> MatRef<'a, f32> {
 
 fn view_mut<'a>(a: &'a mut ArrayViewMut2<'_, f32>) -> MatMut<'a, f32> {
     let (r, c) = a.dim();
-    let s = a.strides().to_vec();
+    let s = [a.strides()[0], a.strides()[1]];
     // SAFETY: as above; the mutable borrow of the view is held for 'a.
     unsafe { MatMut::from_raw_parts_mut(a.as_mut_ptr(), r, c, s[0], s[1]) }
 }

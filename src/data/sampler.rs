@@ -34,8 +34,9 @@ pub fn sample_point(seed: u64, stream: Stream, index: u64, radius: f32, out: &mu
 }
 
 /// Fills each row of `x` with the point whose index `index_of(row)` gives,
-/// labels into `y`. Rows are independent, so this parallelises on the
-/// current rayon pool without changing any number.
+/// labels into `y`. Rows are independent, so inside a rayon pool of more
+/// than one thread this runs in parallel without changing any number;
+/// outside a pool it stays on the calling thread.
 pub fn fill_points(
     seed: u64,
     stream: Stream,
@@ -49,7 +50,8 @@ pub fn fill_points(
     let work = |(i, (row, label)): (usize, (&mut [f32], &mut f32))| {
         *label = sample_point(seed, stream, index_of(i), radius, row);
     };
-    if rayon::current_num_threads() > 1 && y.len() >= 64 {
+    if rayon::current_thread_index().is_some() && rayon::current_num_threads() > 1 && y.len() >= 64
+    {
         rows.par_chunks_mut(n)
             .zip(y.par_iter_mut())
             .enumerate()

@@ -55,6 +55,16 @@ fn build_model(config: &Config) -> Model {
     }
 }
 
+/// Runs `f` on `pool`. Handing work to a one-thread pool only costs a
+/// queue push (and now and then an allocation in the queue): run it here.
+fn on_pool<R: Send>(pool: &rayon::ThreadPool, f: impl FnOnce() -> R + Send) -> R {
+    if pool.current_num_threads() > 1 {
+        pool.install(f)
+    } else {
+        f()
+    }
+}
+
 fn pool(threads: usize) -> rayon::ThreadPool {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -171,7 +181,7 @@ impl Trainer {
             ..
         } = self;
         let batch = y.len();
-        let outcome = pool.install(|| {
+        let outcome = on_pool(pool, || {
             data.next_batch(x.view_mut(), y);
             model.forward_train(x.view(), ws);
             let d = dlogits.as_slice_mut().expect("contiguous");
@@ -182,17 +192,19 @@ impl Trainer {
                 batch,
             }
         });
-        if outcome.is_finite() {
-            pool.install(|| model.backward(x.view(), ws, dlogits.view(), Some(grads), None));
-            if grads.iter().all(|g| g.is_finite()) {
-                optimizer.step(&mut model.params, grads);
-            } else {
-                return StepOutcome {
-                    loss: f32::NAN,
-                    ..outcome
-                };
-            }
+        if !outcome.is_finite() {
+            return outcome;
         }
+        on_pool(pool, || {
+            model.backward(x.view(), ws, dlogits.view(), Some(grads), None)
+        });
+        if !grads.iter().all(|g| g.is_finite()) {
+            return StepOutcome {
+                loss: f32::NAN,
+                ..outcome
+            };
+        }
+        optimizer.step(&mut model.params, grads);
         self.step += 1;
         outcome
     }
