@@ -172,9 +172,10 @@ impl RunDir {
         }
     }
 
-    /// Deletes snapshots older than `step` beyond the newest `keep_older`,
-    /// each only after re-reading it intact and checking `latest` does not
-    /// name it.
+    /// Deletes snapshots older than `step` beyond the newest `keep_older`
+    /// readable ones. Each file is re-read before it is deleted or counted:
+    /// an unreadable file is neither (it would otherwise take the place of a
+    /// good snapshot in the kept set), and `latest`'s target is never deleted.
     fn prune_before(
         &self,
         step: u64,
@@ -190,8 +191,8 @@ impl RunDir {
         };
         let protected = self.read_latest().ok().flatten();
         let mut pruned = Vec::new();
-        let older = listing.snapshots.iter().filter(|(s, _)| *s < step);
-        for (old_step, path) in older.skip(keep_older) {
+        let mut kept = 0;
+        for (old_step, path) in listing.snapshots.iter().filter(|(s, _)| *s < step) {
             if Some(*old_step) == protected {
                 continue;
             }
@@ -199,6 +200,10 @@ impl RunDir {
                 snapshot::read(path).and_then(|b| snapshot::verify(&b, path).map(|_| ()))
             {
                 warnings.push(e.into());
+                continue;
+            }
+            if kept < keep_older {
+                kept += 1;
                 continue;
             }
             match fs::remove_file(path) {
@@ -330,6 +335,11 @@ mod tests {
         assert!(saved.pruned.is_empty());
         assert_eq!(saved.warnings.len(), 1, "{:?}", saved.warnings);
         assert_eq!(fs::read(run.snapshot_path(1)).unwrap(), b"garbage");
+        // The unreadable file does not count as one of the kept snapshots.
+        run.save_snapshot(3, &3u64, 2).unwrap();
+        assert_eq!(run.snapshot_steps().unwrap(), vec![3, 2, 1]);
+        run.save_snapshot(4, &4u64, 2).unwrap();
+        assert_eq!(run.snapshot_steps().unwrap(), vec![4, 3, 1]);
     }
 
     #[test]
