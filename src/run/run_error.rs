@@ -1,0 +1,62 @@
+//! Problems with a run directory as a whole. Also used for warnings: a
+//! problem that did not stop a load is still reported, never swallowed.
+
+use std::io;
+use std::path::PathBuf;
+
+use super::atomic::WriteError;
+use super::snapshot::SnapshotError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("cannot {action} {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        action: &'static str,
+        #[source]
+        source: io::Error,
+    },
+    #[error("{}: not a run directory (it has no snapshots/ folder)", path.display())]
+    NotRunDir { path: PathBuf },
+    #[error(
+        "{}: already exists and is not empty; resume it with `spheres resume` or choose another output directory",
+        path.display()
+    )]
+    OutputNotEmpty { path: PathBuf },
+    #[error("{}: holds {target:?}, which is not a snapshot file name", path.display())]
+    BadPointer { path: PathBuf, target: String },
+    #[error("{}: no readable snapshot ({} unreadable)", path.display(), errors.len())]
+    NoSnapshot {
+        path: PathBuf,
+        errors: Vec<SnapshotError>,
+    },
+    #[error(
+        "{}: temporary file of an interrupted (or ongoing) write; it is never read and can be deleted",
+        path.display()
+    )]
+    LeftoverTemp { path: PathBuf },
+    #[error(
+        "{}: was unreadable and has been kept as {}",
+        path.display(),
+        kept_as.display()
+    )]
+    SetAside { path: PathBuf, kept_as: PathBuf },
+    #[error(transparent)]
+    Snapshot(#[from] SnapshotError),
+    #[error(transparent)]
+    Write(#[from] WriteError),
+}
+
+impl RunError {
+    pub(crate) fn io(
+        path: impl Into<PathBuf>,
+        action: &'static str,
+    ) -> impl FnOnce(io::Error) -> Self {
+        let path = path.into();
+        move |source| Self::Io {
+            path,
+            action,
+            source,
+        }
+    }
+}
