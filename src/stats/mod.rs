@@ -2,6 +2,7 @@
 
 pub mod beta;
 pub mod cap;
+pub mod chisq;
 pub mod error;
 pub mod interval;
 pub mod normal;
