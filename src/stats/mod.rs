@@ -6,6 +6,7 @@ pub mod chisq;
 pub mod error;
 pub mod interval;
 pub mod normal;
+pub mod quadnet;
 pub mod quadrature;
 
 pub use error::{Result, StatsError};
