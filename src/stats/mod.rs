@@ -1,1 +1,10 @@
 //! Special functions, estimators and the isoperimetric bound.
+
+pub mod beta;
+pub mod cap;
+pub mod error;
+pub mod interval;
+pub mod normal;
+pub mod quadrature;
+
+pub use error::{Result, StatsError};

@@ -1,0 +1,294 @@
+//! Spherical caps on the unit sphere S^{n-1} in R^n and the isoperimetric
+//! bound on the average distance to an error set (Theorem 5.1).
+//!
+//! For x uniform on the sphere, (x_1 + 1)/2 ~ Beta((n-1)/2, (n-1)/2), so cap
+//! measures are incomplete beta values and thresholds their inverses (kept
+//! in the half-width x = (1 - t)/2, which is what stays accurate as the cap
+//! shrinks). Distances are integrated over the polar angle theta, whose
+//! density sin^{n-2}(theta) / B(1/2, (n-1)/2) has no end-point singularity
+//! even at n = 2.
+
+use super::beta::{beta_inc_inv_ln, ln_beta, ln_beta_inc};
+use super::error::{Result, StatsError, invalid};
+use super::normal;
+use super::quadrature::{Tolerance, integrate_pieces};
+
+fn check_n(n: usize) -> Result<()> {
+    if n < 2 {
+        return invalid(format!("dimension n must be at least 2, got {n}"));
+    }
+    Ok(())
+}
+
+fn check_mu(mu: f64) -> Result<()> {
+    if !(mu > 0.0 && mu < 1.0) {
+        return invalid(format!("cap measure mu must lie in (0, 1), got {mu}"));
+    }
+    Ok(())
+}
+
+/// Measure of the cap {x : x_1 > t} on S^{n-1}.
+pub fn cap_measure(n: usize, t: f64) -> Result<f64> {
+    Ok(ln_cap_measure(n, t)?.exp())
+}
+
+/// ln of `cap_measure`, finite where the measure underflows.
+pub fn ln_cap_measure(n: usize, t: f64) -> Result<f64> {
+    check_n(n)?;
+    if t.is_nan() {
+        return invalid("cap threshold t is NaN");
+    }
+    if t <= -1.0 {
+        return Ok(0.0);
+    }
+    if t >= 1.0 {
+        return Ok(f64::NEG_INFINITY);
+    }
+    let a = 0.5 * (n as f64 - 1.0);
+    ln_beta_inc(a, a, 0.5 * (1.0 - t))
+}
+
+/// Half-width x = (1 - t0)/2 of the cap with measure e^{ln_mu}.
+fn half_width(n: usize, ln_mu: f64) -> Result<f64> {
+    let a = 0.5 * (n as f64 - 1.0);
+    beta_inc_inv_ln(a, a, ln_mu)
+}
+
+/// The threshold t0 with cap_measure(n, t0) = mu.
+pub fn cap_threshold(n: usize, mu: f64) -> Result<f64> {
+    check_n(n)?;
+    check_mu(mu)?;
+    Ok(1.0 - 2.0 * half_width(n, mu.ln())?)
+}
+
+/// Angular radius theta0 = arccos(t0) of the cap of measure mu.
+pub fn cap_angle(n: usize, mu: f64) -> Result<f64> {
+    check_n(n)?;
+    check_mu(mu)?;
+    if n == 2 {
+        // The half-width (pi mu / 2)^2 would underflow for mu < 1e-154.
+        return Ok(std::f64::consts::PI * mu);
+    }
+    // arccos(1 - 2x) = 2 asin(sqrt(x)) without the cancellation near t0 = 1.
+    Ok(2.0 * half_width(n, mu.ln())?.sqrt().asin())
+}
+
+/// The paper's "optimal (estimated)" curve Phi^{-1}(1 - mu) / sqrt(n).
+pub fn optimal_estimated(n: usize, mu: f64) -> Result<f64> {
+    check_n(n)?;
+    check_mu(mu)?;
+    Ok(normal::isf(mu)? / (n as f64).sqrt())
+}
+
+/// The high-dimensional limit of the Euclidean cap distance,
+/// (z Phi(z) + phi(z)) / sqrt(n) with z = Phi^{-1}(1 - mu): the mean
+/// distance of a N(0, I/n) point to a half-space of Gaussian measure mu.
+pub fn cap_distance_gaussian(n: usize, mu: f64) -> Result<f64> {
+    check_n(n)?;
+    check_mu(mu)?;
+    let z = normal::isf(mu)?;
+    Ok((z * normal::cdf(z) + normal::pdf(z)) / (n as f64).sqrt())
+}
+
+/// Exact mean Euclidean distance from a uniform point of S^{n-1} to a cap of
+/// measure mu (points inside count 0). By the isoperimetric inequality no
+/// error set of measure mu is farther on average.
+pub fn cap_distance_euclidean(n: usize, mu: f64) -> Result<f64> {
+    cap_distance(n, mu, |d| 2.0 * (0.5 * d).sin())
+}
+
+/// Exact mean geodesic (great-circle) distance to a cap of measure mu.
+pub fn cap_distance_geodesic(n: usize, mu: f64) -> Result<f64> {
+    cap_distance(n, mu, |d| d)
+}
+
+/// E[g(theta - theta0)^+] for theta the polar angle of a uniform point.
+fn cap_distance(n: usize, mu: f64, g: impl Fn(f64) -> f64) -> Result<f64> {
+    use std::f64::consts::{FRAC_PI_2, PI};
+    check_n(n)?;
+    check_mu(mu)?;
+    let theta0 = cap_angle(n, mu)?;
+    let m = n as f64 - 2.0;
+    let ln_norm = ln_beta(0.5, 0.5 * (n as f64 - 1.0));
+    let density = |theta: f64| {
+        if m == 0.0 {
+            (-ln_norm).exp()
+        } else {
+            (m * theta.sin().ln() - ln_norm).exp()
+        }
+    };
+    // Break at the density's peak and a few of its widths either side so
+    // the adaptive rule sees the bulk however narrow it is.
+    let mut points = vec![theta0];
+    if m > 0.0 {
+        let w = 1.0 / m.sqrt();
+        for k in -10..=10 {
+            let p = FRAC_PI_2 + k as f64 * w;
+            if p > theta0 && p < PI {
+                points.push(p);
+            }
+        }
+    }
+    points.push(PI);
+    let r = integrate_pieces(
+        |theta| g(theta - theta0) * density(theta),
+        &points,
+        Tolerance::relative(1e-11),
+    )?;
+    if !r.converged {
+        return Err(StatsError::NoConvergence(format!(
+            "cap distance at n = {n}, mu = {mu}: error estimate {:e}",
+            r.error
+        )));
+    }
+    Ok(r.value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{Stream, rng_for};
+    use rand_distr::{Distribution, StandardNormal};
+    use std::f64::consts::PI;
+
+    fn rel(a: f64, b: f64) -> f64 {
+        ((a - b) / b).abs()
+    }
+
+    #[test]
+    fn measure_matches_archimedes_and_the_circle() {
+        // n = 3: x_1 is uniform on [-1, 1].
+        for t in [-0.9, -0.3, 0.0, 0.4, 0.99] {
+            assert!(rel(cap_measure(3, t).unwrap(), (1.0 - t) / 2.0) < 1e-13);
+        }
+        // n = 2: the cap is an arc of half-angle acos(t).
+        for t in [-0.5, 0.2, 0.999] {
+            assert!(rel(cap_measure(2, t).unwrap(), t.acos() / PI) < 1e-13);
+        }
+        assert_eq!(cap_measure(10, 1.0).unwrap(), 0.0);
+        assert_eq!(cap_measure(10, -1.0).unwrap(), 1.0);
+    }
+
+    #[test]
+    fn threshold_inverts_measure_down_to_1e_300() {
+        for n in [2, 3, 5, 50, 500, 2000, 100_000] {
+            for mu in [0.9, 0.5, 1e-2, 1e-6, 1e-30, 1e-300] {
+                // Round-trip through the half-width sin^2(theta0 / 2), which
+                // t0 = 1 - 2x would round to 1 for small caps at small n.
+                let x = (0.5 * cap_angle(n, mu).unwrap()).sin().powi(2);
+                let a = 0.5 * (n as f64 - 1.0);
+                let back = ln_beta_inc(a, a, x).unwrap();
+                if x < f64::MIN_POSITIVE {
+                    continue; // n = 2 at mu = 1e-300: checked below
+                }
+                assert!(((back - mu.ln()) / mu.ln()).abs() < 1e-9, "n={n} mu={mu:e}");
+                let t = cap_threshold(n, mu).unwrap();
+                if 1.0 - t > 1e-3 {
+                    let back = cap_measure(n, t).unwrap();
+                    assert!(rel(back, mu) < 1e-9 * mu.ln().abs(), "n={n} mu={mu:e}");
+                }
+            }
+        }
+        assert!(rel(cap_threshold(3, 1e-300).unwrap(), 1.0 - 2e-300) < 1e-15);
+        assert!(rel(cap_angle(2, 1e-300).unwrap(), PI * 1e-300) < 1e-12);
+    }
+
+    #[test]
+    fn optimal_estimated_matches_the_paper() {
+        for (mu, want) in [(1e-6, 0.2126), (1e-4, 0.1663), (1e-2, 0.1040)] {
+            let got = optimal_estimated(500, mu).unwrap();
+            assert!((got - want).abs() < 5e-5, "{mu}: {got}");
+        }
+        assert!((optimal_estimated(100, 0.01).unwrap() - 0.2326).abs() < 1e-4);
+        assert!((optimal_estimated(2000, 0.01).unwrap() - 0.0520).abs() < 1e-4);
+    }
+
+    #[test]
+    fn closed_forms_in_two_and_three_dimensions() {
+        for mu in [0.9, 0.3, 1e-3, 1e-12] {
+            let th = PI * mu;
+            let geo = PI * (1.0 - mu) * (1.0 - mu) / 2.0;
+            let euc = 4.0 / PI * (1.0 - ((PI - th) / 2.0).cos());
+            assert!(rel(cap_distance_geodesic(2, mu).unwrap(), geo) < 1e-10);
+            assert!(rel(cap_distance_euclidean(2, mu).unwrap(), euc) < 1e-10);
+            // n = 3: 1/2 (pi - theta0 - sin theta0) with cos theta0 = 1 - 2 mu.
+            let th = (1.0 - 2.0 * mu).acos();
+            let geo3 = 0.5 * (PI - th - th.sin());
+            assert!(
+                rel(cap_distance_geodesic(3, mu).unwrap(), geo3) < 1e-9,
+                "{mu}"
+            );
+        }
+    }
+
+    #[test]
+    fn high_dimension_agrees_with_the_gaussian_form() {
+        let exact = cap_distance_euclidean(2000, 1e-2).unwrap();
+        let gauss = cap_distance_gaussian(2000, 1e-2).unwrap();
+        assert!(rel(exact, gauss) < 0.01, "{exact} vs {gauss}");
+        // Paper: 0.052 at n = 2000, mu = 0.01.
+        assert!((gauss - 0.0521).abs() < 1e-3);
+        // Geodesic exceeds chord, but barely at these scales.
+        let geo = cap_distance_geodesic(2000, 1e-2).unwrap();
+        assert!(geo > exact && rel(geo, exact) < 1e-3);
+        // Far tail still integrates.
+        let far = cap_distance_euclidean(500, 1e-300).unwrap();
+        assert!(far > 0.0 && far < 2.0);
+    }
+
+    #[test]
+    fn agrees_with_monte_carlo_in_low_dimension() {
+        for (n, mu) in [(5usize, 0.05), (10, 0.2), (10, 1e-3)] {
+            let theta0 = cap_angle(n, mu).unwrap();
+            let samples = 200_000;
+            let mut rng = rng_for(n as u64, Stream::Eval, (mu * 1e6) as u64);
+            let (mut s_e, mut s2_e, mut s_g, mut s2_g) = (0.0, 0.0, 0.0, 0.0);
+            for _ in 0..samples {
+                let g: Vec<f64> = (0..n).map(|_| StandardNormal.sample(&mut rng)).collect();
+                let norm = g.iter().map(|v| v * v).sum::<f64>().sqrt();
+                let d = ((g[0] / norm).clamp(-1.0, 1.0).acos() - theta0).max(0.0);
+                let e = 2.0 * (0.5 * d).sin();
+                s_e += e;
+                s2_e += e * e;
+                s_g += d;
+                s2_g += d * d;
+            }
+            let m = samples as f64;
+            for (s, s2, exact) in [
+                (s_e, s2_e, cap_distance_euclidean(n, mu).unwrap()),
+                (s_g, s2_g, cap_distance_geodesic(n, mu).unwrap()),
+            ] {
+                let mean = s / m;
+                let se = ((s2 / m - mean * mean) / m).sqrt();
+                assert!(
+                    (mean - exact).abs() < 3.0 * se,
+                    "n={n} mu={mu}: {mean} vs {exact}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn bad_input_names_the_value() {
+        assert!(
+            cap_measure(1, 0.0)
+                .unwrap_err()
+                .to_string()
+                .contains("got 1")
+        );
+        assert!(
+            cap_threshold(10, 0.0)
+                .unwrap_err()
+                .to_string()
+                .contains("got 0")
+        );
+        assert!(
+            cap_distance_euclidean(10, 1.5)
+                .unwrap_err()
+                .to_string()
+                .contains("1.5")
+        );
+        assert!(optimal_estimated(10, f64::NAN).is_err());
+        assert!(cap_measure(10, f64::NAN).is_err());
+    }
+}
