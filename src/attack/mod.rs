@@ -1,0 +1,16 @@
+//! Error-rate estimates and adversarial attacks: how often a model is wrong,
+//! and how close its errors are to the data.
+
+mod error;
+pub mod manifold;
+pub mod nearest;
+mod pool;
+mod probe;
+mod sphere;
+
+#[cfg(test)]
+mod tests;
+
+pub use error::AttackError;
+pub use manifold::{ManifoldOutcome, ManifoldParams, Mode, manifold_attack};
+pub use nearest::{inner_starts, nearest_error, unfound_fraction};
