@@ -2,15 +2,19 @@
 //! and how close its errors are to the data.
 
 mod error;
+pub mod estimator;
 pub mod manifold;
 pub mod nearest;
 mod pool;
 mod probe;
 mod sphere;
+pub mod worst;
 
 #[cfg(test)]
 mod tests;
 
 pub use error::AttackError;
+pub use estimator::ErrorEstimator;
 pub use manifold::{ManifoldOutcome, ManifoldParams, Mode, manifold_attack};
 pub use nearest::{inner_starts, nearest_error, unfound_fraction};
+pub use worst::worst_case;

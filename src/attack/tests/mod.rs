@@ -1,5 +1,6 @@
 //! Known-answer tests for the estimators and attacks.
 
+mod estimator;
 mod fixtures;
 mod manifold;
 mod nearest;
