@@ -4,3 +4,4 @@ mod estimator;
 mod fixtures;
 mod manifold;
 mod nearest;
+mod offmanifold;
