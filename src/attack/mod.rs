@@ -8,6 +8,7 @@ pub mod nearest;
 pub mod offmanifold;
 mod pool;
 mod probe;
+pub mod slice;
 mod sphere;
 pub mod worst;
 
@@ -19,4 +20,5 @@ pub use estimator::ErrorEstimator;
 pub use manifold::{ManifoldOutcome, ManifoldParams, Mode, manifold_attack};
 pub use nearest::{inner_starts, nearest_error, unfound_fraction};
 pub use offmanifold::{MinNorm, MinNormParams, PgdParams, RobustAccuracy, min_norm_l2, pgd_l2};
+pub use slice::{SliceKind, SliceParams, decision_slice};
 pub use worst::worst_case;
