@@ -2,16 +2,16 @@
 //! estimated with the first-error manifold attack and set against the
 //! isoperimetric bound at the model's error rate.
 //!
-//! Which way the estimate errs: every distance the attack reports is the
-//! distance to a real error, so it is at least the true nearest-error
-//! distance of that start. When every start is found, the mean is therefore
-//! an upper estimate of d(E) (exact for a cap, where the attack's path is the
-//! geodesic to the cap). Starts the attack does not finish count as "farther
-//! than the attack reaches" (distance infinity in the attack's own
-//! estimate), so with unfound starts the mean over found starts is a lower
-//! bound on the attack's estimate; versus the true d(E) it is then no bound
-//! either way, and the UI shows it as a lower bound with the unfound
-//! fraction.
+//! Which way the estimate errs. Every distance the attack reports leads to
+//! a real error, so it is at least that start's true nearest-error distance:
+//! with every start found, the mean over-estimates d(E) (up to sampling
+//! error over starts), and it is exact for a cap, where the attack walks the
+//! geodesic to the cap. A start the attack does not finish counts as farther
+//! than the attack reaches, i.e. infinite in the attack's own estimate, so
+//! with unfound starts the mean over found starts is a lower bound on that
+//! estimate and should be shown as one, beside the unfound fraction. Against
+//! the true d(E) it is then no bound either way: found distances err high,
+//! dropping the unfound ones errs low.
 
 use std::time::Instant;
 

@@ -73,7 +73,7 @@ pub fn decision_slice(
     params: &SliceParams,
     threads: usize,
 ) -> Result<DecisionSlice, AttackError> {
-    if !(2..=1001).contains(&params.grid) || !(params.radius.is_finite() && params.radius > 1.0) {
+    if !((2..=1001).contains(&params.grid) && params.radius.is_finite() && params.radius > 1.0) {
         return Err(AttackError::Param(format!(
             "grid {} must be in 2..=1001 and radius {} above 1",
             params.grid, params.radius
