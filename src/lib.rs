@@ -1,5 +1,6 @@
 //! spheres: a terminal laboratory for the "Adversarial Spheres" experiments.
 
+pub mod attack;
 pub mod cli;
 pub mod config;
 pub mod data;

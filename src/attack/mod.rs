@@ -1,0 +1,24 @@
+//! Error-rate estimates and adversarial attacks: how often a model is wrong,
+//! and how close its errors are to the data.
+
+mod error;
+pub mod estimator;
+pub mod manifold;
+pub mod nearest;
+pub mod offmanifold;
+mod pool;
+mod probe;
+pub mod slice;
+mod sphere;
+pub mod worst;
+
+#[cfg(test)]
+mod tests;
+
+pub use error::AttackError;
+pub use estimator::ErrorEstimator;
+pub use manifold::{ManifoldOutcome, ManifoldParams, Mode, manifold_attack};
+pub use nearest::{inner_starts, nearest_error, unfound_fraction};
+pub use offmanifold::{MinNorm, MinNormParams, PgdParams, RobustAccuracy, min_norm_l2, pgd_l2};
+pub use slice::{SliceKind, SliceParams, decision_slice};
+pub use worst::worst_case;
