@@ -119,7 +119,7 @@ impl MetricsLog {
         }
         let wall = serde_json::to_string(&wall).map_err(encode)?;
         let text = serde_json::to_string(record).map_err(encode)?;
-        let rest = &text[1..];
+        let rest = text.strip_prefix('{').ok_or_else(shape)?;
         let sep = if fields.is_empty() { "" } else { "," };
         Ok(format!("{{\"wall\":{wall}{sep}{rest}\n"))
     }
