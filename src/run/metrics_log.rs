@@ -93,6 +93,9 @@ impl MetricsLog {
         Ok(())
     }
 
+    /// Appends are flushed at most a second late while records keep
+    /// coming; the last ones before a pause wait for this call (or drop),
+    /// so callers flush when a run pauses or stops.
     pub fn flush(&mut self) -> Result<(), MetricsError> {
         self.last_flush = Instant::now();
         self.out.flush().map_err(|source| MetricsError::Io {
