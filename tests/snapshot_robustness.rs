@@ -204,6 +204,8 @@ fn crash_writer_loop() {
         return;
     };
     let run = RunDir::open(Path::new(&dir)).unwrap();
+    // Also shows a killed writer's lock is released with its process.
+    let _lock = run.lock().unwrap();
     let mut step = match run.load_latest::<State>() {
         Ok(loaded) => loaded.value.step + 1,
         Err(RunError::NoSnapshot { errors, .. }) if errors.is_empty() => 1,
