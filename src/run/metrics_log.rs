@@ -93,6 +93,9 @@ impl MetricsLog {
         Ok(())
     }
 
+    /// Appends are flushed at most a second late while records keep
+    /// coming; the last ones before a pause wait for this call (or drop),
+    /// so callers flush when a run pauses or stops.
     pub fn flush(&mut self) -> Result<(), MetricsError> {
         self.last_flush = Instant::now();
         self.out.flush().map_err(|source| MetricsError::Io {
@@ -119,7 +122,7 @@ impl MetricsLog {
         }
         let wall = serde_json::to_string(&wall).map_err(encode)?;
         let text = serde_json::to_string(record).map_err(encode)?;
-        let rest = &text[1..];
+        let rest = text.strip_prefix('{').ok_or_else(shape)?;
         let sep = if fields.is_empty() { "" } else { "," };
         Ok(format!("{{\"wall\":{wall}{sep}{rest}\n"))
     }

@@ -41,6 +41,11 @@ pub enum RunError {
         kept_as.display()
     )]
     SetAside { path: PathBuf, kept_as: PathBuf },
+    #[error(
+        "{}: another process is writing this run (its .lock is held); stop it first",
+        path.display()
+    )]
+    Busy { path: PathBuf },
     #[error(transparent)]
     Snapshot(#[from] SnapshotError),
     #[error(transparent)]

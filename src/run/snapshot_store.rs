@@ -236,7 +236,9 @@ impl RunDir {
                 listing.temps.push(entry.path());
             }
         }
-        listing.snapshots.sort_by(|a, b| b.0.cmp(&a.0));
+        listing
+            .snapshots
+            .sort_by_key(|(step, _)| std::cmp::Reverse(*step));
         listing.temps.sort();
         Ok(listing)
     }
