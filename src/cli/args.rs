@@ -23,6 +23,10 @@ pub enum Cmd {
     Presets,
     /// Measure training throughput (samples/s, data generation included).
     Bench(BenchArgs),
+    /// Continue a run from a run directory or a snapshot file.
+    Resume(ResumeArgs),
+    /// Write a snapshot's weights as .npy or safetensors, and the metrics as CSV.
+    Export(ExportArgs),
 }
 
 impl Default for Cmd {
@@ -86,4 +90,39 @@ pub struct BenchArgs {
     /// Seconds per repeat.
     #[arg(long, default_value_t = 2.0)]
     pub seconds: f64,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ResumeArgs {
+    /// A run directory (its newest readable snapshot) or a snapshot file.
+    pub path: PathBuf,
+    /// Override a live setting, e.g. `--set train.lr=1e-5` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// New total step count.
+    #[arg(long)]
+    pub steps: Option<u64>,
+    /// Plain progress lines instead of the dashboard.
+    #[arg(long)]
+    pub headless: bool,
+    /// Seconds between headless progress lines.
+    #[arg(long, default_value_t = 5.0)]
+    pub every: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Npy,
+    Safetensors,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    /// A run directory (its newest readable snapshot) or a snapshot file.
+    pub path: PathBuf,
+    #[arg(long, value_enum, default_value = "npy")]
+    pub format: ExportFormat,
+    /// Output directory (default: <run>/export).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }

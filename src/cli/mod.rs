@@ -2,8 +2,10 @@
 
 mod args;
 mod bench;
+mod export;
 mod headless;
 mod presets;
+mod resume;
 mod run;
 
 pub use args::{Cli, Cmd};
@@ -14,5 +16,7 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
         Cmd::Run(a) => run::run(a),
         Cmd::Presets => presets::list(),
         Cmd::Bench(a) => bench::bench(a),
+        Cmd::Resume(a) => resume::resume(a),
+        Cmd::Export(a) => export::export(a),
     }
 }

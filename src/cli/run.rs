@@ -2,17 +2,18 @@
 //! workers, then show the dashboard or print progress lines.
 
 use std::io::IsTerminal;
+use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use crossbeam_channel::{RecvTimeoutError, unbounded};
+use crossbeam_channel::RecvTimeoutError;
 
 use super::args::RunArgs;
 use super::headless::Reporter;
 use crate::config::{Config, preset};
+use crate::run::RunDir;
+use crate::session::Session;
 use crate::session::messages::{Command, Event, RunState};
-use crate::session::publish;
-use crate::session::trainer_worker::TrainerWorker;
 use crate::train::{Trainer, test_error};
 
 /// Preset, then `--steps`, then every `--set` in order.
@@ -35,49 +36,49 @@ pub fn resolve(args: &RunArgs) -> anyhow::Result<(String, Config)> {
 
 pub fn run(args: RunArgs) -> anyhow::Result<()> {
     let (name, config) = resolve(&args)?;
+    let dir = RunDir::create(Path::new("runs"), &name, args.out.as_deref())?;
+    dir.write_config(&config.to_toml())?;
     let trainer = Trainer::new(config, &name);
-    let dashboard = !args.headless && std::io::stdout().is_terminal();
-    let _ = dashboard;
-    headless(trainer, &args)
+    drive(trainer, dir, args.headless, args.every)
 }
 
-fn headless(trainer: Trainer, args: &RunArgs) -> anyhow::Result<()> {
-    let (cmd_tx, cmd_rx) = unbounded();
-    let (ev_tx, ev_rx) = unbounded();
-    let (publisher, _models) = publish::slot();
+/// Runs a (new or resumed) trainer to the end: on the dashboard when
+/// stdout is a terminal, else headless.
+pub fn drive(trainer: Trainer, dir: RunDir, headless: bool, every: f64) -> anyhow::Result<()> {
+    let _ = headless || !std::io::stdout().is_terminal();
+    run_headless(trainer, dir, every)
+}
+
+fn run_headless(trainer: Trainer, dir: RunDir, every: f64) -> anyhow::Result<()> {
     let signals = crate::signals::Flag::install()?;
     let total = trainer.config.steps;
     let test_samples = trainer.config.eval.test_samples;
     println!(
-        "spheres: preset {} ({}), {} steps, {} training thread(s)",
-        trainer.preset, trainer.config.description, total, trainer.config.train.threads
+        "spheres: preset {} ({}), steps {} to {}, {} training + {} evaluation thread(s), run directory {}",
+        trainer.preset,
+        trainer.config.description,
+        trainer.step,
+        total,
+        trainer.config.train.threads,
+        trainer.config.eval.threads,
+        dir.path().display()
     );
-    let worker = TrainerWorker {
-        trainer,
-        commands: cmd_rx,
-        events: ev_tx,
-        publisher,
-        saver: None,
-        start_paused: false,
-    };
-    let handle = std::thread::Builder::new()
-        .name("trainer".into())
-        .spawn(move || worker.run())?;
-    let mut reporter = Reporter::new(total, Duration::from_secs_f64(args.every.max(0.1)));
+    let session = Session::start(trainer, Some(dir), false)?;
+    let mut reporter = Reporter::new(total, Duration::from_secs_f64(every.max(0.1)));
     let mut stopping = false;
     loop {
         if !stopping && let Some(sig) = signals.take() {
             println!("received {sig}: saving and stopping");
-            let _ = cmd_tx.send(Command::Stop { save: true });
+            let _ = session.commands.send(Command::Stop { save: true });
             stopping = true;
         }
-        match ev_rx.recv_timeout(Duration::from_millis(200)) {
+        match session.events.recv_timeout(Duration::from_millis(200)) {
             Ok(e) => {
                 if let Some(line) = reporter.event(&e) {
                     println!("{line}");
                 }
                 if matches!(e, Event::State(RunState::Finished | RunState::Diverged)) && !stopping {
-                    let _ = cmd_tx.send(Command::Stop { save: true });
+                    let _ = session.commands.send(Command::Stop { save: true });
                     stopping = true;
                 }
             }
@@ -85,9 +86,7 @@ fn headless(trainer: Trainer, args: &RunArgs) -> anyhow::Result<()> {
             Err(RecvTimeoutError::Disconnected) => break,
         }
     }
-    let trainer = handle
-        .join()
-        .map_err(|_| anyhow::anyhow!("the trainer thread panicked"))?;
+    let trainer = session.join()?;
     if let Some(m) = reporter.latest() {
         println!(
             "{}",

@@ -1,7 +1,10 @@
 //! A fixed classifier whose error set is exactly a spherical cap, for tests
-//! and calibration with closed-form answers. It says "outer" iff
-//! x_1 > t ||x||  or  ||x|| > m,  m = (1 + R) / 2. On the inner sphere the
-//! error set is the cap {x_1 > t}; on the outer sphere it makes no error.
+//! and calibration with closed-form answers:
+//!   logit = x_1 / ||x|| - t + K (||x|| - 1),   K = 2 / (R - 1).
+//! On the inner sphere the logit is x_1 - t, so the error set is the cap
+//! {x_1 > t}; on the outer sphere it is at least 1 - t > 0: no error. Its
+//! tangential gradient on the sphere is non-zero everywhere but the poles,
+//! so manifold attacks can walk to the cap from any start.
 
 use ndarray::{Array2, ArrayView2, ArrayViewMut2};
 
@@ -9,14 +12,13 @@ use ndarray::{Array2, ArrayView2, ArrayViewMut2};
 pub struct CapNet {
     pub n: usize,
     pub t: f32,
-    pub margin_radius: f32,
+    /// K: large enough that the outer sphere is always classified outer.
+    pub radial: f32,
 }
 
 #[derive(Debug, Clone)]
 pub struct CapWorkspace {
     norms: Vec<f32>,
-    /// Which branch of the max won, per row (true: the cap branch).
-    cap_branch: Vec<bool>,
     pub logits: Array2<f32>,
 }
 
@@ -25,31 +27,26 @@ impl CapNet {
         Self {
             n,
             t,
-            margin_radius: 0.5 * (1.0 + radius),
+            radial: 2.0 / (radius - 1.0),
         }
     }
 
     pub fn workspace(&self, batch: usize) -> CapWorkspace {
         CapWorkspace {
             norms: vec![0.0; batch],
-            cap_branch: vec![false; batch],
             logits: Array2::zeros((batch, 1)),
         }
     }
 
-    /// logit = max(x_1 - t ||x||, ||x|| - m): positive exactly on the
-    /// "outer" region described above.
     pub fn forward(&self, x: ArrayView2<'_, f32>, ws: &mut CapWorkspace) {
         for (i, row) in x.rows().into_iter().enumerate() {
-            let norm = row.dot(&row).sqrt();
-            let cap = row[0] - self.t * norm;
-            let radial = norm - self.margin_radius;
+            let norm = row.dot(&row).sqrt().max(f32::MIN_POSITIVE);
             ws.norms[i] = norm;
-            ws.cap_branch[i] = cap >= radial;
-            ws.logits[[i, 0]] = cap.max(radial);
+            ws.logits[[i, 0]] = row[0] / norm - self.t + self.radial * (norm - 1.0);
         }
     }
 
+    /// d logit / dx = e_1 / ||x|| - x_1 x / ||x||^3 + K x / ||x||.
     pub fn backward(
         &self,
         x: ArrayView2<'_, f32>,
@@ -60,12 +57,11 @@ impl CapNet {
         let Some(mut dx) = dx else { return };
         for (i, (row, mut out)) in x.rows().into_iter().zip(dx.rows_mut()).enumerate() {
             let dy = dlogits[[i, 0]];
-            let norm = ws.norms[i].max(f32::MIN_POSITIVE);
-            // d||x||/dx = x / ||x||.
-            let radial_coef = if ws.cap_branch[i] { -self.t } else { 1.0 };
+            let norm = ws.norms[i];
+            let coef = self.radial / norm - row[0] / (norm * norm * norm);
             for (j, (o, v)) in out.iter_mut().zip(row.iter()).enumerate() {
-                let e1 = if j == 0 && ws.cap_branch[i] { 1.0 } else { 0.0 };
-                *o = dy * (e1 + radial_coef * v / norm);
+                let e1 = if j == 0 { 1.0 / norm } else { 0.0 };
+                *o = dy * (e1 + coef * v);
             }
         }
     }

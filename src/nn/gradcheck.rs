@@ -159,7 +159,7 @@ fn quadratic_net() {
 }
 
 #[test]
-fn cap_classifier_input_gradient_on_both_branches() {
-    // Points of norm ~0.3-1.7 land on both sides of the max.
+fn cap_classifier_input_gradient() {
+    // Points of norm ~0.3-1.7: the radial term matters off the sphere.
     check(Model::cap(4, 0.2, 1.3), 12, false, 1.0);
 }

@@ -1,5 +1,10 @@
 //! Workers, channels and the messages between them.
 
+pub mod eval_worker;
+pub mod log_record;
 pub mod messages;
 pub mod publish;
+pub mod start;
 pub mod trainer_worker;
+
+pub use start::Session;

@@ -1,6 +1,6 @@
 use ndarray::{Array2, s};
 
-use super::fixtures::{FAR, cone_distance};
+use super::fixtures::{FAR, boundary_distance};
 use crate::attack::{MinNormParams, PgdParams, inner_starts, min_norm_l2, pgd_l2};
 use crate::nn::Model;
 
@@ -20,14 +20,16 @@ fn points(n: usize, t: f32) -> (Array2<f32>, Vec<f32>, Vec<f64>) {
         x.row_mut(24 + i).assign(r);
     }
     let labels = (0..32).map(|i| if i < 24 { 0.0 } else { 1.0 }).collect();
-    // Inner: the distance to the cone {y_1 > t|y|}; outer: straight in to
-    // the margin sphere of radius (1 + FAR) / 2.
+    // Zero for inner points already inside the cap, else the distance to
+    // the boundary surface.
     let want = (0..32)
         .map(|i| {
-            if i < 24 {
-                cone_distance(x[[i, 0]] as f64, t as f64)
+            let rho = x.row(i).dot(&x.row(i)).sqrt() as f64;
+            let c1 = x[[i, 0]] as f64 / rho;
+            if i < 24 && c1 > t as f64 {
+                0.0
             } else {
-                (FAR as f64 - 1.0) / 2.0
+                boundary_distance(c1, rho, t as f64, FAR as f64)
             }
         })
         .collect();

@@ -44,15 +44,16 @@ fn adversarial_axis_of_a_cap_points_at_the_cap() {
         ..SliceParams::default()
     };
     let s = decision_slice(&model, 5, 2, 0, SliceKind::RandomAdversarial, &p, 2).unwrap();
-    let margin = (1.0 + FAR as f64) / 2.0;
+    let k = 2.0 / (FAR as f64 - 1.0);
     let mut outer_cells = 0;
     for (r, row) in s.inner.iter().enumerate() {
         for (c, &inner) in row.iter().enumerate() {
             let (a, b) = (s.xs[c], s.ys[r]);
             let norm = a.hypot(b);
-            let cap = a * x1 + b * (1.0 - x1 * x1).sqrt() - t as f64 * norm;
-            if cap.abs() > 1e-3 && (norm - margin).abs() > 1e-3 {
-                assert_eq!(inner, cap <= 0.0 && norm <= margin, "cell ({r}, {c})");
+            let y1 = a * x1 + b * (1.0 - x1 * x1).sqrt();
+            let logit = y1 / norm - t as f64 + k * (norm - 1.0);
+            if logit.abs() > 1e-3 && norm > 1e-6 {
+                assert_eq!(inner, logit <= 0.0, "cell ({r}, {c})");
                 outer_cells += usize::from(!inner);
             }
         }

@@ -1,0 +1,240 @@
+//! The evaluation thread: always works on the newest published model.
+//! Per model version it runs one cycle, the quadratic-net analysis
+//! (instant), a Monte Carlo round, the nearest-error search (d(E)), a
+//! decision slice and a worst-case attack, then keeps refining the Monte
+//! Carlo estimate until a newer model arrives or enough points were seen.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crossbeam_channel::{Receiver, Sender, TryRecvError};
+
+use super::messages::{ErrorEstimate, Event};
+use super::publish::Publication;
+use crate::attack::{ErrorEstimator, ManifoldParams, Mode, SliceKind, SliceParams};
+use crate::config::Config;
+use crate::nn::{Arch, Model};
+
+/// Rounds per version beyond the first before the thread goes idle: a
+/// paused run stops costing CPU once its estimate is tight.
+const EXTRA_ROUNDS: u64 = 9;
+
+/// Points per Monte Carlo call, so a newer model is picked up quickly.
+const ROUND_CHUNK: u64 = 1 << 16;
+
+pub struct EvalWorker {
+    models: Receiver<Publication>,
+    events: Sender<Event>,
+    /// Set when the trainer has stopped: checked between units of work.
+    stop: Arc<AtomicBool>,
+    slices: u64,
+}
+
+/// What has been done for the current version.
+#[derive(Default)]
+struct Progress {
+    quad: bool,
+    nearest: bool,
+    slice: bool,
+    worst: bool,
+    /// Points evaluated for this version.
+    samples: u64,
+    estimate: Option<ErrorEstimate>,
+}
+
+impl EvalWorker {
+    pub fn new(
+        models: Receiver<Publication>,
+        events: Sender<Event>,
+        stop: Arc<AtomicBool>,
+    ) -> Self {
+        Self {
+            models,
+            events,
+            stop,
+            slices: 0,
+        }
+    }
+
+    pub fn run(mut self) {
+        let Ok(mut current) = self.models.recv() else {
+            return;
+        };
+        let mut estimator =
+            ErrorEstimator::new(current.config.seed, current.config.data.radius as f32);
+        let mut progress = Progress::default();
+        while !self.stop.load(Ordering::SeqCst) {
+            // A cycle (estimate, d(E), slice, worst case) is finished on the
+            // model it started with; then the newest model takes over.
+            let cycle_done = progress.quad
+                && progress.nearest
+                && progress.slice
+                && progress.worst
+                && progress.samples >= current.config.eval.samples;
+            let newer = if cycle_done {
+                self.models.try_recv()
+            } else {
+                Err(TryRecvError::Empty)
+            };
+            match newer {
+                Ok(p) => {
+                    // A config-only republication keeps its estimate going.
+                    if p.version != current.version && !Self::same_model(&p, &current) {
+                        progress = Progress::default();
+                    }
+                    current = p;
+                }
+                Err(TryRecvError::Disconnected) => return,
+                Err(TryRecvError::Empty) => {}
+            }
+            if !self.work(&current, &mut estimator, &mut progress) {
+                // Nothing left for this version: sleep until the next one
+                // (or until the trainer has gone: the slot disconnects).
+                match self.models.recv() {
+                    Ok(p) => {
+                        if !Self::same_model(&p, &current) {
+                            progress = Progress::default();
+                        }
+                        current = p;
+                    }
+                    Err(_) => return,
+                }
+            }
+        }
+    }
+
+    fn same_model(a: &Publication, b: &Publication) -> bool {
+        a.step == b.step && a.model.params == b.model.params
+    }
+
+    /// One unit of work; false when everything for this version is done.
+    fn work(&mut self, p: &Publication, est: &mut ErrorEstimator, progress: &mut Progress) -> bool {
+        let c: &Config = &p.config;
+        let threads = c.eval.threads;
+        let model: &Model = &p.model;
+        if !model.is_finite() {
+            return false;
+        }
+        if !progress.quad {
+            progress.quad = true;
+            if let Arch::Quad(net) = &model.arch {
+                let w = net.weight.view(&model.params);
+                let (sw, sb) = (net.w.slice(&model.params)[0], net.b.slice(&model.params)[0]);
+                match crate::stats::quadnet::analyse_view(w, sw as f64, sb as f64, c.data.radius) {
+                    Ok(a) => self.send(Event::Quad(a.into_report(p.version, p.step))),
+                    Err(e) => self.send(Event::Warning(format!("alpha analysis: {e}"))),
+                }
+            }
+            return true;
+        }
+        let target = c.eval.samples;
+        let rounds = progress.samples / target.max(1);
+        let attacks_done = progress.nearest && progress.slice && progress.worst;
+        let wanted = if attacks_done { 1 + EXTRA_ROUNDS } else { 1 };
+        if target > 0 && rounds < wanted {
+            let chunk = ROUND_CHUNK.min(target - progress.samples % target);
+            match est.run(model, p.version, p.step, chunk, threads) {
+                Ok(e) => {
+                    progress.samples = est.samples();
+                    // One event per completed round of `eval.samples` points.
+                    if progress.samples / target > rounds {
+                        self.send(Event::Estimate(e.clone()));
+                    }
+                    progress.estimate = Some(e);
+                }
+                Err(e) => {
+                    self.send(Event::Warning(format!("error estimate: {e}")));
+                    progress.samples = u64::MAX;
+                }
+            }
+            return true;
+        }
+        let params = ManifoldParams {
+            step: c.attack.step as f32,
+            max_steps: c.attack.steps,
+            halvings: 20,
+            mode: Mode::FirstError,
+        };
+        if !progress.nearest {
+            progress.nearest = true;
+            if c.attack.starts > 0 {
+                let mu = self.bound_rate(progress.estimate.as_ref());
+                match crate::attack::nearest_error(
+                    model,
+                    c.seed,
+                    p.version,
+                    p.step,
+                    c.attack.starts,
+                    mu,
+                    &params,
+                    threads,
+                ) {
+                    Ok(n) => self.send(Event::Nearest(n)),
+                    Err(e) => self.send(Event::Warning(format!("nearest-error search: {e}"))),
+                }
+            }
+            return true;
+        }
+        if !progress.slice {
+            progress.slice = true;
+            let kinds = [
+                SliceKind::RandomRandom,
+                SliceKind::RandomAdversarial,
+                SliceKind::AdversarialAdversarial,
+            ];
+            let kind = kinds[(self.slices % 3) as usize];
+            let sp = SliceParams {
+                radius: c.data.radius as f32,
+                ..SliceParams::default()
+            };
+            match crate::attack::decision_slice(
+                model,
+                c.seed,
+                self.slices,
+                p.version,
+                kind,
+                &sp,
+                threads,
+            ) {
+                Ok(s) => self.send(Event::Slice(s)),
+                Err(e) => self.send(Event::Warning(format!("decision slice: {e}"))),
+            }
+            self.slices += 1;
+            return true;
+        }
+        if !progress.worst {
+            progress.worst = true;
+            if c.attack.starts > 0 {
+                let starts = c.attack.starts.div_ceil(4);
+                let params = ManifoldParams {
+                    mode: Mode::WorstCase,
+                    ..params
+                };
+                let r = c.data.radius as f32;
+                match crate::attack::worst_case(
+                    model, c.seed, p.version, p.step, starts, r, &params, threads,
+                ) {
+                    Ok(w) => self.send(Event::WorstCase(w)),
+                    Err(e) => self.send(Event::Warning(format!("worst-case attack: {e}"))),
+                }
+            }
+            return true;
+        }
+        false
+    }
+
+    /// The inner error rate at which the bound is drawn: the estimate when
+    /// errors were seen, else its one-sided upper bound (a larger rate gives
+    /// a smaller bound, so the comparison stays conservative).
+    fn bound_rate(&self, e: Option<&ErrorEstimate>) -> f64 {
+        match e {
+            Some(e) if e.inner.errors > 0 => e.inner.rate,
+            Some(e) => e.inner.hi,
+            None => f64::NAN,
+        }
+    }
+
+    fn send(&self, e: Event) {
+        let _ = self.events.send(e);
+    }
+}
