@@ -2,9 +2,11 @@
 
 pub mod beta;
 pub mod cap;
+pub mod chisq;
 pub mod error;
 pub mod interval;
 pub mod normal;
+pub mod quadnet;
 pub mod quadrature;
 
 pub use error::{Result, StatsError};

@@ -1,0 +1,427 @@
+//! Exact analysis of a quadratic net y(x) = w sum_j (W x)_j^2 + b, which
+//! predicts "outer" when y > 0.
+//!
+//! With w W^T W = U^T diag(d) U and z = U x, the decision is a quadric in z.
+//! The paper's normalisation alpha_i = d_i / (-b) turns it into
+//! sum alpha_i z_i^2 > 1 when b < 0. A uniform point of the sphere of
+//! radius r is r g / |g| with g ~ N(0, I), and U is orthogonal, so
+//!
+//! * b < 0 (the paper's ellipsoid): inner error = P[sum (alpha_i - 1) g_i^2 > 0],
+//!   outer error = P[sum (R^2 alpha_i - 1) g_i^2 < 0];
+//! * b > 0: the inequality flips (y > 0 iff sum alpha_i z_i^2 < 1), so the
+//!   same forms are read in the opposite tails. With w > 0 every point is
+//!   "outer": inner error 1, outer error 0;
+//! * b = 0: the boundary x^T (w W^T W) x = 0 is a cone, the same at every
+//!   radius: inner error = P[sum d_i g_i^2 > 0], outer error its complement.
+//!   Alphas are undefined and reported empty.
+//!
+//! w < 0 needs no special case: the alphas change sign and the formulas
+//! still hold (with b < 0 everything is "inner": inner error 0, outer 1).
+//! The tails come from `chisq` at t = 0, which reports exactly 0 when every
+//! alpha lies in [1/R^2, 1]. Beside them the paper's CLT estimate.
+
+use faer::linalg::matmul::matmul;
+use faer::{Accum, Mat, Par, Side};
+use ndarray::ArrayView2;
+
+use super::chisq;
+use super::error::{Result, StatsError, invalid};
+use super::normal;
+use crate::session::messages::QuadReport;
+
+/// Shape of the decision boundary, from the sign of b.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Regime {
+    /// b < 0: "outer" iff sum alpha_i z_i^2 > 1.
+    Ellipsoid,
+    /// b > 0: "outer" iff sum alpha_i z_i^2 < 1.
+    Inverted,
+    /// b = 0: "outer" iff x^T (w W^T W) x > 0.
+    Cone,
+}
+
+/// Everything `QuadReport` carries except version and step, plus the
+/// regime and log error rates (finite where the rates underflow).
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuadAnalysis {
+    pub regime: Regime,
+    /// Ascending; empty in the cone regime.
+    pub alphas: Vec<f64>,
+    /// Alphas below 1/R^2.
+    pub bad_low: usize,
+    /// Alphas above 1.
+    pub bad_high: usize,
+    pub inner_exact: f64,
+    pub outer_exact: f64,
+    pub ln_inner_exact: f64,
+    pub ln_outer_exact: f64,
+    pub inner_clt: f64,
+    pub outer_clt: f64,
+}
+
+impl QuadAnalysis {
+    /// The message form, stamped with the model version and step.
+    pub fn into_report(self, version: u64, step: u64) -> QuadReport {
+        QuadReport {
+            version,
+            step,
+            alphas: self.alphas,
+            bad_low: self.bad_low,
+            bad_high: self.bad_high,
+            inner_exact: self.inner_exact,
+            outer_exact: self.outer_exact,
+            inner_clt: self.inner_clt,
+            outer_clt: self.outer_clt,
+        }
+    }
+}
+
+fn check_radius(radius: f64) -> Result<()> {
+    if !(radius > 1.0 && radius.is_finite()) {
+        return invalid(format!(
+            "outer radius R must be finite and > 1, got {radius}"
+        ));
+    }
+    Ok(())
+}
+
+/// Paper's CLT estimate of P[Q > 0] for Q = sum c_i g_i^2: Q ~ N(mu, sigma^2)
+/// with mu = sum c_i, sigma^2 = 2 sum c_i^2.
+fn clt_upper(c: impl Iterator<Item = f64> + Clone) -> f64 {
+    let mu: f64 = c.clone().sum();
+    let sigma = (2.0 * c.map(|v| v * v).sum::<f64>()).sqrt();
+    if sigma == 0.0 {
+        return 0.0;
+    }
+    normal::sf(-mu / sigma)
+}
+
+fn clt_lower(c: impl Iterator<Item = f64> + Clone) -> f64 {
+    let mu: f64 = c.clone().sum();
+    let sigma = (2.0 * c.map(|v| v * v).sum::<f64>()).sqrt();
+    if sigma == 0.0 {
+        return 0.0;
+    }
+    normal::cdf(-mu / sigma)
+}
+
+/// Analysis from the alphas alone (the ellipsoid regime, b < 0), e.g. for
+/// the `bound` calculator.
+pub fn analyse_alphas(alphas: &[f64], radius: f64) -> Result<QuadAnalysis> {
+    check_radius(radius)?;
+    if alphas.is_empty() {
+        return invalid("need at least one alpha");
+    }
+    if let Some((i, a)) = alphas.iter().enumerate().find(|(_, a)| !a.is_finite()) {
+        return invalid(format!("alpha {i} is not finite: {a}"));
+    }
+    let mut alphas = alphas.to_vec();
+    alphas.sort_by(f64::total_cmp);
+    from_alphas(alphas, radius, Regime::Ellipsoid)
+}
+
+fn from_alphas(alphas: Vec<f64>, radius: f64, regime: Regime) -> Result<QuadAnalysis> {
+    let r2 = radius * radius;
+    let inner_w: Vec<f64> = alphas.iter().map(|a| a - 1.0).collect();
+    let outer_w: Vec<f64> = alphas.iter().map(|a| r2 * a - 1.0).collect();
+    let inner = chisq::tails(&inner_w, 0.0)?;
+    let outer = chisq::tails(&outer_w, 0.0)?;
+    let (ie, lie, oe, loe, ic, oc) = match regime {
+        Regime::Inverted => (
+            inner.lower,
+            inner.ln_lower,
+            outer.upper,
+            outer.ln_upper,
+            clt_lower(inner_w.iter().copied()),
+            clt_upper(outer_w.iter().copied()),
+        ),
+        _ => (
+            inner.upper,
+            inner.ln_upper,
+            outer.lower,
+            outer.ln_lower,
+            clt_upper(inner_w.iter().copied()),
+            clt_lower(outer_w.iter().copied()),
+        ),
+    };
+    Ok(QuadAnalysis {
+        regime,
+        bad_low: alphas.iter().filter(|&&a| a < 1.0 / r2).count(),
+        bad_high: alphas.iter().filter(|&&a| a > 1.0).count(),
+        alphas,
+        inner_exact: ie,
+        outer_exact: oe,
+        ln_inner_exact: lie,
+        ln_outer_exact: loe,
+        inner_clt: ic,
+        outer_clt: oc,
+    })
+}
+
+/// Full analysis from the net's parameters: `weights` is W, h x n
+/// row-major; `w`, `b` the outer scalars; `radius` the outer sphere's R.
+/// The n eigenvalues of W^T W are computed in f64 (faer's self-adjoint
+/// solver).
+pub fn analyse(
+    weights: &[f32],
+    h: usize,
+    n: usize,
+    w: f64,
+    b: f64,
+    radius: f64,
+) -> Result<QuadAnalysis> {
+    check_radius(radius)?;
+    if h == 0 || n == 0 {
+        return invalid(format!("W must be non-empty, got {h} x {n}"));
+    }
+    if weights.len() != h * n {
+        return invalid(format!(
+            "W has {} entries, expected h x n = {h} x {n}",
+            weights.len()
+        ));
+    }
+    if let Some((i, v)) = weights.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+        return invalid(format!(
+            "W entry {i} (row {}, col {}) is not finite: {v}",
+            i / n,
+            i % n
+        ));
+    }
+    if !w.is_finite() {
+        return invalid(format!("output weight w must be finite, got {w}"));
+    }
+    if !b.is_finite() {
+        return invalid(format!("output bias b must be finite, got {b}"));
+    }
+    let wm = Mat::<f64>::from_fn(h, n, |i, j| weights[i * n + j] as f64);
+    let mut gram = Mat::<f64>::zeros(n, n);
+    matmul(
+        gram.as_mut(),
+        Accum::Replace,
+        wm.transpose(),
+        wm.as_ref(),
+        1.0,
+        Par::rayon(0),
+    );
+    let eig = gram
+        .self_adjoint_eigenvalues(Side::Lower)
+        .map_err(|e| StatsError::NoConvergence(format!("eigenvalues of W^T W: {e:?}")))?;
+    // W^T W is positive semi-definite; rounding can leave -1e-13 where the
+    // true eigenvalue is 0 (always so when h < n).
+    let d: Vec<f64> = eig.iter().map(|&e| w * e.max(0.0)).collect();
+    if b == 0.0 {
+        let t = chisq::tails(&d, 0.0)?;
+        let all_zero = d.iter().all(|&v| v == 0.0);
+        return Ok(QuadAnalysis {
+            regime: Regime::Cone,
+            alphas: Vec::new(),
+            bad_low: d.iter().filter(|&&v| v <= 0.0).count(),
+            bad_high: d.iter().filter(|&&v| v > 0.0).count(),
+            // Ties (y = 0) count as "inner"; with w = 0 every point ties.
+            outer_exact: if all_zero { 1.0 } else { t.lower },
+            ln_outer_exact: if all_zero { 0.0 } else { t.ln_lower },
+            inner_exact: t.upper,
+            ln_inner_exact: t.ln_upper,
+            inner_clt: clt_upper(d.iter().copied()),
+            outer_clt: if all_zero {
+                1.0
+            } else {
+                clt_lower(d.iter().copied())
+            },
+        });
+    }
+    let mut alphas: Vec<f64> = d.iter().map(|v| v / (-b)).collect();
+    alphas.sort_by(f64::total_cmp);
+    let regime = if b < 0.0 {
+        Regime::Ellipsoid
+    } else {
+        Regime::Inverted
+    };
+    from_alphas(alphas, radius, regime)
+}
+
+/// `analyse` for W as an ndarray view (any memory layout).
+pub fn analyse_view(
+    weights: ArrayView2<'_, f32>,
+    w: f64,
+    b: f64,
+    radius: f64,
+) -> Result<QuadAnalysis> {
+    let (h, n) = weights.dim();
+    let flat: Vec<f32> = weights.iter().copied().collect();
+    analyse(&flat, h, n, w, b, radius)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{Stream, rng_for};
+    use crate::stats::interval::clopper_pearson;
+    use rand::RngExt;
+    use rand_distr::{Distribution, StandardNormal};
+
+    /// W = diag(sqrt(d)) so that W^T W = diag(d).
+    fn diagonal(d: &[f64]) -> Vec<f32> {
+        let n = d.len();
+        let mut w = vec![0.0f32; n * n];
+        for (i, v) in d.iter().enumerate() {
+            w[i * n + i] = v.sqrt() as f32;
+        }
+        w
+    }
+
+    #[test]
+    fn perfect_alphas_give_exact_zeros() {
+        let r = 1.3;
+        let lo = 1.0 / (r * r);
+        let alphas: Vec<f64> = (0..500)
+            .map(|i| lo + (1.0 - lo) * i as f64 / 499.0)
+            .collect();
+        let a = analyse_alphas(&alphas, r).unwrap();
+        assert_eq!((a.bad_low, a.bad_high), (0, 0));
+        assert_eq!((a.inner_exact, a.outer_exact), (0.0, 0.0));
+        assert_eq!(a.ln_inner_exact, f64::NEG_INFINITY);
+        // The CLT estimate, by contrast, is small but not zero.
+        assert!(a.inner_clt > 0.0 && a.inner_clt < 1e-10);
+    }
+
+    #[test]
+    fn exact_rates_agree_with_direct_monte_carlo() {
+        // Classify sphere points with the quadric itself, not with the
+        // chi-square reduction, so the reduction is checked too.
+        let r = 1.3;
+        let mut alphas = vec![1.3; 3];
+        alphas.extend([0.1; 4]);
+        alphas.extend(vec![0.9; 13]);
+        let a = analyse_alphas(&alphas, r).unwrap();
+        assert_eq!((a.bad_low, a.bad_high), (4, 3));
+        let samples = 300_000u64;
+        let mut rng = rng_for(5, Stream::Eval, 0);
+        let (mut n_outer, mut inner_err, mut outer_err) = (0u64, 0u64, 0u64);
+        for _ in 0..samples {
+            let g: Vec<f64> = (0..alphas.len())
+                .map(|_| StandardNormal.sample(&mut rng))
+                .collect();
+            let norm2: f64 = g.iter().map(|v| v * v).sum();
+            let quad: f64 = g.iter().zip(&alphas).map(|(v, al)| al * v * v).sum::<f64>() / norm2;
+            let outer: bool = rng.random();
+            let says_outer = if outer {
+                r * r * quad > 1.0
+            } else {
+                quad > 1.0
+            };
+            n_outer += outer as u64;
+            inner_err += (!outer && says_outer) as u64;
+            outer_err += (outer && !says_outer) as u64;
+        }
+        let (lo, hi) = clopper_pearson(inner_err, samples - n_outer, 0.999);
+        assert!(
+            lo <= a.inner_exact && a.inner_exact <= hi,
+            "inner {} [{lo}, {hi}]",
+            a.inner_exact
+        );
+        let (lo, hi) = clopper_pearson(outer_err, n_outer, 0.999);
+        assert!(
+            lo <= a.outer_exact && a.outer_exact <= hi,
+            "outer {} [{lo}, {hi}]",
+            a.outer_exact
+        );
+        assert!(a.inner_exact > 1e-3 && a.outer_exact > 1e-3, "{a:?}");
+    }
+
+    #[test]
+    fn parameters_reduce_to_the_expected_alphas() {
+        let d = [0.5, 0.7, 1.2, 0.95];
+        let w = diagonal(&d);
+        // w W^T W / (-b) = 2 diag(d) / 2.
+        let a = analyse(&w, 4, 4, 2.0, -2.0, 1.3).unwrap();
+        assert_eq!(a.regime, Regime::Ellipsoid);
+        let mut want = d.to_vec();
+        want.sort_by(f64::total_cmp);
+        for (x, y) in a.alphas.iter().zip(&want) {
+            assert!((x - y).abs() < 1e-6, "{x} vs {y}");
+        }
+        let b = analyse_alphas(&want, 1.3).unwrap();
+        assert!((a.inner_exact - b.inner_exact).abs() < 1e-5);
+        let view = ndarray::ArrayView2::from_shape((4, 4), &w).unwrap();
+        assert_eq!(analyse_view(view, 2.0, -2.0, 1.3).unwrap().alphas, a.alphas);
+    }
+
+    #[test]
+    fn sign_regimes_are_handled() {
+        let w = diagonal(&[0.8, 0.9, 0.7]);
+        // b > 0, w > 0: y > 0 everywhere, all "outer".
+        let a = analyse(&w, 3, 3, 1.0, 0.5, 1.3).unwrap();
+        assert_eq!(a.regime, Regime::Inverted);
+        assert_eq!((a.inner_exact, a.outer_exact), (1.0, 0.0));
+        // b < 0, w < 0: y < 0 everywhere, all "inner".
+        let a = analyse(&w, 3, 3, -1.0, -0.5, 1.3).unwrap();
+        assert_eq!((a.inner_exact, a.outer_exact), (0.0, 1.0));
+        // b > 0, w < 0: "outer" inside the ellipsoid |W x|^2 < b/|w|: with
+        // alphas 2 x (0.8, 0.9, 0.7) every inner point is "outer" and every
+        // outer point too (R^2 alpha < 1 fails: alpha R^2 > 1).
+        let a = analyse(&w, 3, 3, -1.0, 2.0, 1.3).unwrap();
+        assert!(a.alphas.iter().all(|&x| x > 0.0));
+        // b = 0 with an indefinite form: the cone splits the sphere.
+        let mut w2 = diagonal(&[1.0, 1.0]);
+        w2[3] = 0.0; // W = diag(1, 0): w x_1^2 > 0 almost surely.
+        let a = analyse(&w2, 2, 2, 1.0, 0.0, 1.3).unwrap();
+        assert_eq!(a.regime, Regime::Cone);
+        assert!(a.alphas.is_empty());
+        assert_eq!((a.inner_exact, a.outer_exact), (1.0, 0.0));
+        let a = analyse(&w2, 2, 2, 0.0, 0.0, 1.3).unwrap();
+        assert_eq!((a.inner_exact, a.outer_exact), (0.0, 1.0));
+    }
+
+    #[test]
+    fn bad_input_names_the_value() {
+        assert!(
+            analyse_alphas(&[0.9], 1.0)
+                .unwrap_err()
+                .to_string()
+                .contains("got 1")
+        );
+        assert!(
+            analyse_alphas(&[0.9, f64::NAN], 1.3)
+                .unwrap_err()
+                .to_string()
+                .contains("alpha 1")
+        );
+        assert!(analyse_alphas(&[], 1.3).is_err());
+        assert!(
+            analyse(&[1.0; 5], 2, 3, 1.0, -1.0, 1.3)
+                .unwrap_err()
+                .to_string()
+                .contains("5 entries")
+        );
+        let e = analyse(&[1.0, f32::NAN, 0.0, 1.0], 2, 2, 1.0, -1.0, 1.3).unwrap_err();
+        assert!(e.to_string().contains("row 0, col 1"));
+        assert!(analyse(&[1.0], 1, 1, f64::INFINITY, -1.0, 1.3).is_err());
+    }
+
+    #[test]
+    fn paper_sized_analysis() {
+        // n = 500, h = 1000, entries ~ N(0, 1/h) so W^T W has eigenvalues
+        // around 1. Measured 0.19-0.36 s in a release build on a busy
+        // 2-core machine (Gram product, eigenvalues and both tails).
+        let (h, n) = (1000, 500);
+        let mut rng = rng_for(3, Stream::Init, 0);
+        let wm: Vec<f32> = (0..h * n)
+            .map(|_| StandardNormal.sample(&mut rng))
+            .map(|v: f64| (v / (h as f64).sqrt()) as f32)
+            .collect();
+        let start = std::time::Instant::now();
+        let a = analyse(&wm, h, n, 1.0, -1.2, 1.3).unwrap();
+        eprintln!("analysis at n = {n}, h = {h}: {:?}", start.elapsed());
+        assert_eq!(a.alphas.len(), n);
+        // trace(W^T W) = |W|_F^2.
+        let fro: f64 = wm.iter().map(|&v| (v as f64) * (v as f64)).sum();
+        let tr: f64 = a.alphas.iter().sum::<f64>() * 1.2;
+        assert!(((tr - fro) / fro).abs() < 1e-9);
+        // Marchenko-Pastur: eigenvalues of W^T W in about [(1-sqrt(1/2))^2,
+        // (1+sqrt(1/2))^2] = [0.086, 2.91], so both kinds of bad alpha.
+        assert!(a.bad_low > 0 && a.bad_high > 0);
+        assert!(a.inner_exact > 0.0 && a.inner_exact <= 1.0);
+        assert!(a.outer_exact > 0.0 && a.outer_exact <= 1.0);
+    }
+}
