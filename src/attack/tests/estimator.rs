@@ -1,7 +1,11 @@
 use super::fixtures::perfect_quad;
 use crate::attack::ErrorEstimator;
 use crate::nn::Model;
+use rand::RngExt;
+
+use crate::rng::{Stream, rng_for};
 use crate::stats::cap::{cap_measure, cap_threshold};
+use crate::stats::quadnet::analyse_alphas;
 
 #[test]
 fn cap_interval_contains_the_exact_inner_rate_and_outer_is_clean() {
@@ -73,4 +77,25 @@ fn bad_input_is_refused() {
             .run(&broken, 0, 0, 10, 1)
             .is_err()
     );
+}
+
+#[test]
+fn quadratic_net_intervals_contain_the_exact_rates_on_both_spheres() {
+    let n = 20;
+    // Alphas around 1 err on the inner sphere (~9%), around 1/R^2 on the
+    // outer one (~30%); the exact rates are weighted chi-square tails.
+    for (seed, range) in [(21, 0.9..1.08), (22, 0.5..0.7)] {
+        let mut rng = rng_for(seed, Stream::Init, 0);
+        let alphas: Vec<f64> = (0..n).map(|_| rng.random_range(range.clone())).collect();
+        let exact = analyse_alphas(&alphas, 1.3).unwrap();
+        let larger = exact.inner_exact.max(exact.outer_exact);
+        assert!(larger > 0.003 && larger < 0.5, "uninformative: {exact:?}");
+        let model = Model::quad_with_alphas(&alphas, n, &mut rng);
+        let e = ErrorEstimator::new(8, 1.3)
+            .run(&model, 0, 0, 100_000, 2)
+            .unwrap();
+        for (r, want) in [(e.inner, exact.inner_exact), (e.outer, exact.outer_exact)] {
+            assert!(r.lo <= want && want <= r.hi, "{r:?} vs exact {want}");
+        }
+    }
 }
