@@ -157,3 +157,26 @@ fn the_quick_preset_reaches_its_stated_test_error() {
         "quick preset test error {rate:.2e} ({ie}/{i} inner, {oe}/{o} outer)"
     );
 }
+
+#[test]
+fn a_diverging_step_leaves_the_model_as_it_was() {
+    let c = small_configs().remove(0).1;
+    let mut t = train(&c, 3);
+    // Output weights so large that the logits overflow to infinity.
+    let out = t.model.layout().get("6.weight").unwrap().range();
+    for v in &mut t.model.params[out] {
+        *v = 1e38;
+    }
+    let (params, buffers, step) = (t.model.params.clone(), t.model.buffers.clone(), t.step);
+    let outcome = t.step();
+    assert!(!outcome.is_finite(), "loss {}", outcome.loss);
+    assert_eq!(t.step, step, "a failed step is not counted");
+    assert_eq!(t.model.params, params);
+    assert_eq!(
+        t.model.buffers, buffers,
+        "batch-norm statistics are rolled back"
+    );
+    // Repaired by the user, training continues.
+    t = Trainer::from_state(train(&c, 3).state(0.0)).unwrap();
+    assert!(t.step().is_finite());
+}

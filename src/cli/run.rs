@@ -66,8 +66,10 @@ fn run_headless(trainer: Trainer, dir: RunDir, every: f64) -> anyhow::Result<()>
     let session = Session::start(trainer, Some(dir), false)?;
     let mut reporter = Reporter::new(total, Duration::from_secs_f64(every.max(0.1)));
     let mut stopping = false;
+    let mut signalled = false;
     loop {
         if !stopping && let Some(sig) = signals.take() {
+            signalled = true;
             println!("received {sig}: saving and stopping");
             let _ = session.commands.send(Command::Stop { save: true });
             stopping = true;
@@ -93,7 +95,11 @@ fn run_headless(trainer: Trainer, dir: RunDir, every: f64) -> anyhow::Result<()>
             super::headless::progress_line(m, total, f64::INFINITY)
         );
     }
-    summary(&trainer, test_samples);
+    // After a signal the user (or the scheduler) wants the process gone:
+    // the snapshot is saved, the test-error pass can wait for a resume.
+    if !signalled {
+        summary(&trainer, test_samples);
+    }
     Ok(())
 }
 

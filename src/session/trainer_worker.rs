@@ -218,6 +218,12 @@ impl TrainerWorker {
         let Some(saver) = self.saver.as_mut() else {
             return;
         };
+        if !self.trainer.model.is_finite() {
+            self.send(Event::Error(
+                "not saving a model with non-finite weights: the last snapshot stays the newest good one".into(),
+            ));
+            return;
+        }
         let state = self.trainer.state(elapsed_s);
         match saver(&state) {
             Ok(path) => {

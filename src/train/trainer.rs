@@ -23,6 +23,9 @@ pub struct Trainer {
     y: Vec<f32>,
     dlogits: Array2<f32>,
     grads: Vec<f32>,
+    /// Batch-norm running statistics before the current step, restored when
+    /// the step fails (its forward pass already updated them).
+    buffers_before: Vec<f32>,
     /// Training time of earlier processes (before a resume).
     pub elapsed_before_s: f64,
 }
@@ -136,6 +139,7 @@ impl Trainer {
             y: vec![0.0; batch],
             dlogits: Array2::zeros((batch, 1)),
             grads: vec![0.0; model.params.len()],
+            buffers_before: model.buffers.clone(),
             pool: pool(threads),
             preset: preset.to_string(),
             config,
@@ -164,9 +168,10 @@ impl Trainer {
         }
     }
 
-    /// One step on the next batch. On a non-finite loss the parameters are
-    /// left as they were before the step, so the run can continue from them
-    /// after the user lowers the learning rate.
+    /// One step on the next batch. On a non-finite loss or gradient the
+    /// model is left exactly as it was before the step (the batch is still
+    /// consumed), so the run can continue after the user lowers the
+    /// learning rate.
     pub fn step(&mut self) -> StepOutcome {
         let Self {
             pool,
@@ -178,9 +183,11 @@ impl Trainer {
             dlogits,
             grads,
             optimizer,
+            buffers_before,
             ..
         } = self;
         let batch = y.len();
+        buffers_before.copy_from_slice(&model.buffers);
         let outcome = on_pool(pool, || {
             data.next_batch(x.view_mut(), y);
             model.forward_train(x.view(), ws);
@@ -193,12 +200,14 @@ impl Trainer {
             }
         });
         if !outcome.is_finite() {
+            model.buffers.copy_from_slice(buffers_before);
             return outcome;
         }
         on_pool(pool, || {
             model.backward(x.view(), ws, dlogits.view(), Some(grads), None)
         });
         if !grads.iter().all(|g| g.is_finite()) {
+            model.buffers.copy_from_slice(buffers_before);
             return StepOutcome {
                 loss: f32::NAN,
                 ..outcome
