@@ -197,7 +197,7 @@ fn ln_beta_pdf(a: f64, b: f64, x: f64) -> f64 {
 /// whenever a Newton step leaves it.
 pub fn beta_inc_inv_ln(a: f64, b: f64, ln_p: f64) -> Result<f64> {
     check(a, b, 0.5)?;
-    if !(ln_p <= 0.0) {
+    if ln_p.is_nan() || ln_p > 0.0 {
         return invalid(format!("ln p must be <= 0, got {ln_p}"));
     }
     if ln_p == f64::NEG_INFINITY {
@@ -243,7 +243,7 @@ fn lower_inverse(a: f64, b: f64, ln_p: f64) -> Result<f64> {
         // d/dx ln I_x = pdf(x) / I_x.
         let slope = (ln_beta_pdf(a, b, x) - ln_beta_inc(a, b, x)?).exp();
         let mut next = x - f / slope;
-        if !(next > lo && next < hi) || !next.is_finite() {
+        if !(next > lo && next < hi && next.is_finite()) {
             next = if lo > 0.0 && hi / lo > 4.0 {
                 (lo * hi).sqrt()
             } else if lo == 0.0 {
@@ -275,7 +275,7 @@ mod tests {
         assert!((ln_gamma(0.3) - 1.095_797_994_818_075_6).abs() < 1e-14);
         assert!((ln_gamma(7.5) - 7.534_364_236_758_733).abs() < 1e-13);
         assert!(rel(ln_gamma(1000.5), 5_908.674_175_848_677) < 1e-15);
-        assert!((ln_beta(0.5, 999.5) - -2.881_137_571_519_477_8).abs() < 1e-13);
+        assert!((ln_beta(0.5, 999.5) - -2.881_137_571_519_478).abs() < 1e-13);
         assert!((ln_beta(300.0, 700.0) - -612.618_603_795_092_2).abs() < 1e-11);
         assert!((ln_gamma(1.0)).abs() < 1e-15 && (ln_gamma(2.0)).abs() < 1e-15);
     }
@@ -288,7 +288,7 @@ mod tests {
             (0.5, 0.5, 0.01, 0.063_768_560_858_519_85),
             (249.5, 249.5, 0.1, 4.421_197_480_090_55e-113),
             (1000.0, 1000.0, 0.3, 4.230_925_036_907_745e-78),
-            (5.0, 96.0, 0.05, 0.564_018_699_314_288_1),
+            (5.0, 96.0, 0.05, 0.564_018_699_314_288),
             (0.1, 10.0, 1e-5, 0.416_558_226_192_094_05),
             (50.0, 0.5, 0.99, 0.317_304_397_874_197_4),
         ];

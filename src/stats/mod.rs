@@ -8,5 +8,6 @@ pub mod interval;
 pub mod normal;
 pub mod quadnet;
 pub mod quadrature;
+pub mod report;
 
 pub use error::{Result, StatsError};
