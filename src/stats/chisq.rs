@@ -618,6 +618,44 @@ mod tests {
         assert!(lo <= p && p <= hi, "{p} not in [{lo}, {hi}]");
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+        #[test]
+        fn tails_are_consistent_for_arbitrary_weights(
+            w in proptest::collection::vec(-3.0f64..3.0, 1..40),
+            t in -30.0f64..30.0,
+        ) {
+            let a = tails(&w, t).unwrap();
+            proptest::prop_assert!((0.0..=1.0).contains(&a.upper) && (0.0..=1.0).contains(&a.lower));
+            proptest::prop_assert!((a.upper + a.lower - 1.0).abs() < 1e-12, "{a:?}");
+            // Tails are monotone in t.
+            let b = tails(&w, t + 0.5).unwrap();
+            proptest::prop_assert!(b.ln_upper <= a.ln_upper + 1e-9, "{a:?} then {b:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+        /// Weights spanning twelve decades, both signs, t from 50 sd below
+        /// to 300 sd above the mean.
+        #[test]
+        fn tails_stay_monotone_across_scales_and_depths(
+            w in proptest::collection::vec((-8.0f64..4.0, proptest::bool::ANY), 1..60),
+            k in -50.0f64..300.0,
+        ) {
+            let w: Vec<f64> = w.iter().map(|(e, s)| if *s { 10f64.powf(*e) } else { -(10f64.powf(*e)) }).collect();
+            let mean: f64 = w.iter().sum();
+            let sd = (2.0 * w.iter().map(|l| l * l).sum::<f64>()).sqrt();
+            let t = mean + k * sd;
+            let a = tails(&w, t);
+            proptest::prop_assert!(a.is_ok(), "{w:?} {t}: {a:?}");
+            let a = a.unwrap();
+            proptest::prop_assert!(a.ln_upper.is_finite() || a.upper == 0.0 || a.method == Method::Exact, "{a:?}");
+            let b = tails(&w, t + 0.1 * sd).unwrap();
+            proptest::prop_assert!(b.ln_upper <= a.ln_upper + 1e-8, "{w:?} {t}: {a:?} then {b:?}");
+        }
+    }
+
     #[test]
     fn support_and_input_checks() {
         assert_eq!(upper_tail(&[1.0, 2.0], -1.0).unwrap(), 1.0);
