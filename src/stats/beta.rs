@@ -344,6 +344,23 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn inverse_is_robust(
+            la in -2.0f64..3.7,
+            lb in -2.0f64..3.7,
+            lp in -700.0f64..-0.7,
+        ) {
+            let (a, b) = (10f64.powf(la), 10f64.powf(lb));
+            let x = beta_inc_inv_ln(a, b, lp).unwrap();
+            proptest::prop_assert!((0.0..=1.0).contains(&x));
+            if x > 1e-300 {
+                let back = ln_beta_inc(a, b, x).unwrap();
+                proptest::prop_assert!((back - lp).abs() < 1e-9 * lp.abs(), "a={a} b={b} lp={lp}: {back}");
+            }
+        }
+    }
+
     #[test]
     fn bad_arguments_are_errors() {
         assert!(beta_inc(-1.0, 2.0, 0.5).is_err());
