@@ -222,6 +222,29 @@ mod tests {
     }
 
     #[test]
+    fn distances_match_high_precision_quadrature() {
+        // 30-digit values: bisection on the incomplete beta and
+        // tanh-sinh quadrature of the same integrals, done independently.
+        let cases = [
+            (10, 1e-2, 0.727_745_544_852_131_3, 0.755_661_817_178_705),
+            (500, 1e-6, 0.211_645_162_493_443, 0.212_095_504_988_663_87),
+            (
+                2000,
+                1e-2,
+                0.052_093_106_491_514_334,
+                0.052_102_227_593_949_55,
+            ),
+            (50, 1e-30, 1.214_469_602_829_129_6, 1.309_058_021_593_940_2),
+        ];
+        for (n, mu, euc, geo) in cases {
+            let e = cap_distance_euclidean(n, mu).unwrap();
+            let g = cap_distance_geodesic(n, mu).unwrap();
+            assert!(rel(e, euc) < 1e-10, "n={n} mu={mu}: {e} vs {euc}");
+            assert!(rel(g, geo) < 1e-10, "n={n} mu={mu}: {g} vs {geo}");
+        }
+    }
+
+    #[test]
     fn high_dimension_agrees_with_the_gaussian_form() {
         let exact = cap_distance_euclidean(2000, 1e-2).unwrap();
         let gauss = cap_distance_gaussian(2000, 1e-2).unwrap();

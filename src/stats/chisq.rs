@@ -232,10 +232,8 @@ pub fn tails(weights: &[f64], t: f64) -> Result<Tails> {
             Ok(lr) => lr.upper.min(lr.lower) > 1e-3,
             Err(_) => true,
         };
-        if moderate {
-            if let Ok(p) = imhof_form(&form) {
-                return Ok(Tails::from_upper(p, Method::Imhof));
-            }
+        if moderate && let Ok(p) = imhof_form(&form) {
+            return Ok(Tails::from_upper(p, Method::Imhof));
         }
     }
     match contour_form(&form) {
@@ -333,7 +331,7 @@ fn imhof_form(form: &Form) -> Result<f64> {
 fn lugannani_rice_form(form: &Form) -> Result<Tails> {
     let s = form.saddlepoint()?;
     let r = s * form.t - form.k(s);
-    if !(r > 0.0) || s == 0.0 {
+    if r.is_nan() || r <= 0.0 || s == 0.0 {
         return Ok(Tails::from_upper(0.5, Method::LugannaniRice));
     }
     let w = s.signum() * (2.0 * r).sqrt();
@@ -343,7 +341,7 @@ fn lugannani_rice_form(form: &Form) -> Result<Tails> {
     let ln_phi = -0.5 * aw * aw - 0.5 * (2.0 * std::f64::consts::PI).ln();
     let ln_mills = normal::ln_sf(aw) - ln_phi;
     let bracket = ln_mills.exp() + 1.0 / au - 1.0 / aw;
-    if !(bracket > 0.0) {
+    if bracket.is_nan() || bracket <= 0.0 {
         return Err(StatsError::NoConvergence(
             "Lugannani-Rice gave a negative tail".into(),
         ));
@@ -446,7 +444,7 @@ fn contour_form(form: &Form) -> Result<Tails> {
     let value = r.value / PI * if upper_side { 1.0 } else { -1.0 };
     // Accept a slightly unconverged integral when its own error estimate
     // is still far inside what callers need.
-    if !(value > 0.0) || !(r.converged || r.error <= 1e-10 * value.abs()) {
+    if value.is_nan() || value <= 0.0 || !(r.converged || r.error <= 1e-10 * value.abs()) {
         return Err(StatsError::NoConvergence(format!(
             "contour integral at t = {t}: {value:e} +- {:e}",
             r.error
@@ -491,7 +489,7 @@ mod tests {
             let want = ln_chi2_even_upper(m, t);
             let got = tails(&w, t).unwrap();
             assert!(
-                ((got.ln_upper - want) / want).abs() < 1e-10,
+                (got.ln_upper - want).abs() < 1e-9,
                 "m={m} t={t}: {got:?} vs {want}"
             );
             if want > -700.0 {
@@ -541,16 +539,32 @@ mod tests {
         for t in [0.0, 0.5, 40.0, 1200.0] {
             let want = (a / (a + b)).ln() - t / (2.0 * a);
             let got = tails(&[a, -b, a, -b], t).unwrap();
-            assert!(
-                ((got.ln_upper - want) / want).abs() < 1e-10,
-                "t={t}: {got:?}"
-            );
+            assert!((got.ln_upper - want).abs() < 1e-9, "t={t}: {got:?}");
             let want = (b / (a + b)).ln() - t / (2.0 * b);
             let got = tails(&[a, -b, a, -b], -t).unwrap();
-            assert!(
-                ((got.ln_lower - want) / want).abs() < 1e-10,
-                "t=-{t}: {got:?}"
-            );
+            assert!((got.ln_lower - want).abs() < 1e-9, "t=-{t}: {got:?}");
+        }
+    }
+
+    #[test]
+    fn two_groups_of_opposite_sign_match_the_beta_tail() {
+        // P[a chi^2_p > b chi^2_q] = P[Beta(p/2, q/2) > b/(a+b)]
+        // = I_{a/(a+b)}(q/2, p/2): odd degrees of freedom, t = 0.
+        for (a, p, b, q) in [
+            (0.3, 3, 0.1, 17),
+            (0.02, 3, 0.4, 497),
+            (1.0, 1, 1.0, 1),
+            (0.05, 10, 0.2, 490),
+            (2.0, 7, 0.5, 3),
+        ] {
+            let mut w = vec![a; p];
+            w.extend(vec![-b; q]);
+            let want = crate::stats::beta::ln_beta_inc(q as f64 / 2.0, p as f64 / 2.0, a / (a + b))
+                .unwrap();
+            let got = tails(&w, 0.0).unwrap();
+            // |ln P - ln P*| bounds the relative error of P.
+            let err = (got.ln_upper - want).abs();
+            assert!(err < 1e-9, "{a}x{p} vs {b}x{q}: {got:?}, want ln {want}");
         }
     }
 
@@ -602,6 +616,44 @@ mod tests {
         let p = tails(&w, 0.0).unwrap().upper;
         let (lo, hi) = crate::stats::interval::clopper_pearson(hits, samples, 0.999);
         assert!(lo <= p && p <= hi, "{p} not in [{lo}, {hi}]");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+        #[test]
+        fn tails_are_consistent_for_arbitrary_weights(
+            w in proptest::collection::vec(-3.0f64..3.0, 1..40),
+            t in -30.0f64..30.0,
+        ) {
+            let a = tails(&w, t).unwrap();
+            proptest::prop_assert!((0.0..=1.0).contains(&a.upper) && (0.0..=1.0).contains(&a.lower));
+            proptest::prop_assert!((a.upper + a.lower - 1.0).abs() < 1e-12, "{a:?}");
+            // Tails are monotone in t.
+            let b = tails(&w, t + 0.5).unwrap();
+            proptest::prop_assert!(b.ln_upper <= a.ln_upper + 1e-9, "{a:?} then {b:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+        /// Weights spanning twelve decades, both signs, t from 50 sd below
+        /// to 300 sd above the mean.
+        #[test]
+        fn tails_stay_monotone_across_scales_and_depths(
+            w in proptest::collection::vec((-8.0f64..4.0, proptest::bool::ANY), 1..60),
+            k in -50.0f64..300.0,
+        ) {
+            let w: Vec<f64> = w.iter().map(|(e, s)| if *s { 10f64.powf(*e) } else { -(10f64.powf(*e)) }).collect();
+            let mean: f64 = w.iter().sum();
+            let sd = (2.0 * w.iter().map(|l| l * l).sum::<f64>()).sqrt();
+            let t = mean + k * sd;
+            let a = tails(&w, t);
+            proptest::prop_assert!(a.is_ok(), "{w:?} {t}: {a:?}");
+            let a = a.unwrap();
+            proptest::prop_assert!(a.ln_upper.is_finite() || a.upper == 0.0 || a.method == Method::Exact, "{a:?}");
+            let b = tails(&w, t + 0.1 * sd).unwrap();
+            proptest::prop_assert!(b.ln_upper <= a.ln_upper + 1e-8, "{w:?} {t}: {a:?} then {b:?}");
+        }
     }
 
     #[test]

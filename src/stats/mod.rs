@@ -1,4 +1,18 @@
 //! Special functions, estimators and the isoperimetric bound.
+//!
+//! * `normal`: standard normal cdf, survival function and their inverses,
+//!   accurate to the smallest doubles.
+//! * `beta`: log-gamma, the regularised incomplete beta and its inverse.
+//! * `quadrature`: adaptive Gauss-Kronrod integration, infinite ends allowed.
+//! * `interval`: Clopper-Pearson intervals for Monte Carlo error rates.
+//! * `cap`: spherical caps and the exact average distance to them (the
+//!   paper's bound), beside the "optimal (estimated)" curve.
+//! * `chisq`: tails of weighted sums of chi-square(1) variables.
+//! * `quadnet`: exact and CLT error rates of a quadratic net.
+//! * `report`: text for the `bound` calculator.
+//!
+//! Everything returns `Result` with a message naming the offending value,
+//! except `interval`, whose functions are total by design.
 
 pub mod beta;
 pub mod cap;
@@ -8,5 +22,8 @@ pub mod interval;
 pub mod normal;
 pub mod quadnet;
 pub mod quadrature;
+pub mod report;
 
 pub use error::{Result, StatsError};
+pub use interval::{clopper_pearson, rate_estimate};
+pub use quadnet::{QuadAnalysis, analyse, analyse_alphas};

@@ -6,8 +6,9 @@
 //! subtraction. Inverses refine on the log of the tail so the Newton step is
 //! well scaled from p = 1/2 down to the smallest normal double.
 //!
-//! Checked against 40-digit values: relative error below 1e-14 for `sf` on
-//! [-8, 37.5] and for `isf` from 0.4999999 down to 1e-300 (see tests).
+//! Checked against 40-digit values: relative error at most 1.3e-13 for `sf`
+//! on a 625-point grid over [-8, 37.5], and 1.1e-14 for `isf` from 0.49
+//! down to 1e-300 (600 points); the tests keep a sample of both.
 
 use super::error::{Result, invalid};
 

@@ -330,6 +330,51 @@ mod tests {
     }
 
     #[test]
+    fn inverted_regime_agrees_with_the_net_itself() {
+        // b > 0, w < 0: "outer" iff |W x|^2 < 1. Classify with y(x).
+        let mut d = vec![1.3; 3];
+        d.extend(vec![0.5; 17]);
+        let n = d.len();
+        let wm = diagonal(&d);
+        let (w, b, r) = (-1.0, 1.0, 1.3);
+        let a = analyse(&wm, n, n, w, b, r).unwrap();
+        assert_eq!(a.regime, Regime::Inverted);
+        let samples = 200_000u64;
+        let mut rng = rng_for(9, Stream::Eval, 0);
+        let (mut n_outer, mut inner_err, mut outer_err) = (0u64, 0u64, 0u64);
+        for _ in 0..samples {
+            let g: Vec<f64> = (0..n).map(|_| StandardNormal.sample(&mut rng)).collect();
+            let norm = g.iter().map(|v| v * v).sum::<f64>().sqrt();
+            let outer: bool = rng.random();
+            let radius = if outer { r } else { 1.0 };
+            let y = w
+                * (0..n)
+                    .map(|i| {
+                        let z = wm[i * n + i] as f64 * radius * g[i] / norm;
+                        z * z
+                    })
+                    .sum::<f64>()
+                + b;
+            n_outer += outer as u64;
+            inner_err += (!outer && y > 0.0) as u64;
+            outer_err += (outer && y <= 0.0) as u64;
+        }
+        let (lo, hi) = clopper_pearson(inner_err, samples - n_outer, 0.999);
+        assert!(
+            lo <= a.inner_exact && a.inner_exact <= hi,
+            "inner {} [{lo}, {hi}]",
+            a.inner_exact
+        );
+        let (lo, hi) = clopper_pearson(outer_err, n_outer, 0.999);
+        assert!(
+            lo <= a.outer_exact && a.outer_exact <= hi,
+            "outer {} [{lo}, {hi}]",
+            a.outer_exact
+        );
+        assert!(a.inner_exact > 1e-3 && a.outer_exact > 1e-3, "{a:?}");
+    }
+
+    #[test]
     fn parameters_reduce_to_the_expected_alphas() {
         let d = [0.5, 0.7, 1.2, 0.95];
         let w = diagonal(&d);
@@ -357,11 +402,16 @@ mod tests {
         // b < 0, w < 0: y < 0 everywhere, all "inner".
         let a = analyse(&w, 3, 3, -1.0, -0.5, 1.3).unwrap();
         assert_eq!((a.inner_exact, a.outer_exact), (0.0, 1.0));
-        // b > 0, w < 0: "outer" inside the ellipsoid |W x|^2 < b/|w|: with
-        // alphas 2 x (0.8, 0.9, 0.7) every inner point is "outer" and every
-        // outer point too (R^2 alpha < 1 fails: alpha R^2 > 1).
+        // b > 0, w < 0: "outer" iff |W x|^2 < b / |w|, and
+        // |W x|^2 <= 0.9 |x|^2. With b = 2 both spheres are inside:
+        // inner error 1, outer error 0. With b = 1 the inner sphere is
+        // inside and the outer (0.7 * 1.69 > 1) outside: both wrong.
         let a = analyse(&w, 3, 3, -1.0, 2.0, 1.3).unwrap();
-        assert!(a.alphas.iter().all(|&x| x > 0.0));
+        assert_eq!(a.regime, Regime::Inverted);
+        assert!(a.alphas.iter().all(|&x| x > 0.0 && x < 0.5));
+        assert_eq!((a.inner_exact, a.outer_exact), (1.0, 0.0));
+        let a = analyse(&w, 3, 3, -1.0, 1.0, 1.3).unwrap();
+        assert_eq!((a.inner_exact, a.outer_exact), (1.0, 1.0));
         // b = 0 with an indefinite form: the cone splits the sphere.
         let mut w2 = diagonal(&[1.0, 1.0]);
         w2[3] = 0.0; // W = diag(1, 0): w x_1^2 > 0 almost surely.
