@@ -7,3 +7,4 @@ pub mod rng;
 pub mod run;
 pub mod session;
 pub mod stats;
+pub mod tui;
