@@ -64,6 +64,8 @@ pub struct App {
     pub(crate) workers_gone: bool,
     /// Leave now without waiting for anything.
     pub(crate) exit_now: bool,
+    /// Terminal size, for mapping mouse clicks to what was drawn there.
+    pub(crate) size: (u16, u16),
     dirty: bool,
 }
 
@@ -103,6 +105,7 @@ impl App {
             stopping: false,
             workers_gone: false,
             exit_now: false,
+            size: (80, 24),
             dirty: true,
         }
     }
@@ -193,6 +196,16 @@ impl App {
     /// Steps trained since the last snapshot on disk.
     pub fn unsaved_steps(&self) -> u64 {
         self.current_step().saturating_sub(self.saved_step)
+    }
+
+    pub fn resize(&mut self, width: u16, height: u16) {
+        self.size = (width, height);
+        self.dirty = true;
+    }
+
+    /// Leave without waiting for the workers (a second signal, a second q).
+    pub fn exit_now(&mut self) {
+        self.exit_now = true;
     }
 
     pub fn is_dirty(&self) -> bool {

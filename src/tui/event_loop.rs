@@ -14,6 +14,7 @@ use crate::session::messages::{Command, Event, RunInfo};
 use super::app::App;
 use super::input_thread::InputThread;
 use super::keys::handle_key;
+use super::mouse::handle_mouse;
 use super::palette::Look;
 use super::signal_thread::{HANGUP, SignalThread};
 use super::terminal::TerminalGuard;
@@ -65,6 +66,9 @@ pub fn run_dashboard(
     // Signals first: a SIGTERM while the screen is being set up still saves.
     let signals = SignalThread::start().context("registering signal handlers")?;
     let mut terminal = TerminalGuard::enter(opts.mouse).context("taking over the terminal")?;
+    if let Ok(size) = terminal.size() {
+        app.resize(size.width, size.height);
+    }
     let input = InputThread::start().context("starting the input thread")?;
     let channels = Channels {
         events,
@@ -111,6 +115,7 @@ pub fn run_loop(
     let mut deadline: Option<Instant> = None;
     let mut can_draw = true;
     let mut draw_error: Option<io::Error> = None;
+    let mut signalled = false;
 
     while !app.should_exit() {
         let now = Instant::now();
@@ -161,7 +166,8 @@ pub fn run_loop(
             },
             recv(input) -> msg => match msg {
                 Ok(InputEvent::Key(key)) => send_all(commands, handle_key(app, key)),
-                Ok(InputEvent::Resize(..)) => app.mark_dirty(),
+                Ok(InputEvent::Resize(w, h)) => app.resize(w, h),
+                Ok(InputEvent::Mouse(m)) => handle_mouse(app, m),
                 Ok(_) => {}
                 Err(_) => input = never(),
             },
@@ -170,7 +176,13 @@ pub fn run_loop(
                     if signal == HANGUP {
                         can_draw = false;
                     }
-                    stop_for_signal(app, commands, &mut deadline, Instant::now() + grace);
+                    if signalled {
+                        // Asked twice: the user wants out now.
+                        app.exit_now();
+                    } else {
+                        signalled = true;
+                        stop_for_signal(app, commands, &mut deadline, Instant::now() + grace);
+                    }
                 }
                 Err(_) => signals = never(),
             },
@@ -328,6 +340,25 @@ mod tests {
         assert!(result.is_ok());
         assert_eq!(workers.join().unwrap(), vec![Command::Stop { save: true }]);
         assert_eq!(app.prompt, None);
+    }
+
+    #[test]
+    fn a_second_signal_leaves_without_waiting() {
+        let h = harness();
+        let mut app = App::new(run_info("relu"));
+        h.signals_tx.send(SIGTERM).unwrap();
+        h.signals_tx.send(SIGTERM).unwrap();
+        let result = run_loop(
+            &mut app,
+            h.channels,
+            &h.commands_tx,
+            DashboardOptions::default(),
+            SIGNAL_GRACE,
+            &mut |_| Ok(()),
+        );
+        assert!(result.is_ok());
+        assert_eq!(h.commands_rx.try_recv(), Ok(Command::Stop { save: true }));
+        drop(h.events_tx);
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod histogram;
 pub mod input_thread;
 pub mod keys;
 pub mod log_scale;
+pub mod mouse;
 pub mod palette;
 pub mod recent;
 pub mod screen;

@@ -78,6 +78,10 @@ impl TerminalGuard {
         Terminal::new(CrosstermBackend::new(out))
     }
 
+    pub fn size(&self) -> io::Result<ratatui::layout::Size> {
+        self.terminal.size()
+    }
+
     /// One frame inside a synchronised update, so terminals that support it
     /// show it whole instead of tearing over slow links.
     pub fn draw(&mut self, render: impl FnOnce(&mut Frame)) -> io::Result<()> {
