@@ -182,8 +182,8 @@ pub const BINDINGS: &[Binding] = &[
         "controls",
         Action::Show(Screen::Controls),
     ),
-    bind(Normal, Key::Char('5'), "help", Action::Show(Screen::Help)),
     bind(Normal, Key::Char('?'), "help", Action::Show(Screen::Help)),
+    bind(Normal, Key::Char('5'), "help", Action::Show(Screen::Help)),
     bind(Normal, Key::Char('+'), "more smoothing", Action::SmoothMore),
     bind(Normal, Key::Char('='), "more smoothing", Action::SmoothMore),
     bind(Normal, Key::Char('-'), "less smoothing", Action::SmoothLess),
@@ -235,6 +235,31 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(Mode::Prompt, Key::Esc, "keep running", Action::CancelPrompt),
 ];
+
+/// The actions the bottom line advertises, with a one-word name each.
+pub const HINTS: [(Action, &str); 7] = [
+    (Action::Quit, "quit"),
+    (Action::TogglePause, "pause"),
+    (Action::StepOnce, "step"),
+    (Action::Snapshot, "snapshot"),
+    (Action::SmoothMore, "smooth"),
+    (Action::ToggleLog, "log"),
+    (Action::Show(Screen::Help), "help"),
+];
+
+/// "q quit  space pause ...", with keys taken from the table.
+pub fn hint_line() -> String {
+    HINTS
+        .iter()
+        .filter_map(|(action, word)| {
+            BINDINGS
+                .iter()
+                .find(|b| b.mode == Mode::Normal && b.action == *action)
+                .map(|b| format!("{} {word}", b.key.label()))
+        })
+        .collect::<Vec<_>>()
+        .join("  ")
+}
 
 /// The modes whose bindings apply now, most specific first.
 fn active_modes(app: &App) -> &'static [Mode] {
@@ -545,6 +570,14 @@ mod tests {
         assert!(app.log_scale);
         press(&mut app, KeyCode::Char('l'));
         assert!(!app.log_scale);
+    }
+
+    #[test]
+    fn hints_come_from_the_table() {
+        assert_eq!(
+            hint_line(),
+            "q quit  space pause  n step  s snapshot  + smooth  l log  ? help"
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::tui::app::App;
+use crate::tui::keys::hint_line;
 use crate::tui::palette::Role;
 
 pub fn message(app: &App) -> (String, Role) {
@@ -17,10 +18,7 @@ pub fn message(app: &App) -> (String, Role) {
     } else if let Some(n) = &app.notice {
         (n.clone(), Role::Accent)
     } else {
-        (
-            "q quit  space pause  n step  s snapshot  +/- smooth  l log  ? help".into(),
-            Role::Dim,
-        )
+        (hint_line(), Role::Dim)
     }
 }
 

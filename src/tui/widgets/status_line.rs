@@ -41,6 +41,9 @@ pub fn pieces(app: &App) -> Vec<(u8, String)> {
             app.info.train_threads, app.info.eval_threads
         ),
     ));
+    if let Some(v) = app.model_version {
+        out.push((8, format!("model v{v}")));
+    }
     let unsaved = app.unsaved_steps();
     if unsaved > 0 {
         out.push((7, format!("unsaved {} steps", count(unsaved as f64))));
