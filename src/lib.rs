@@ -12,3 +12,4 @@ pub mod session;
 pub mod signals;
 pub mod stats;
 pub mod train;
+pub mod tui;

@@ -1,0 +1,270 @@
+//! Realistic runs for the tests: a paper-sized ReLU run and a quadratic net,
+//! built from the same events the workers send.
+
+use std::path::PathBuf;
+
+use crate::session::messages::{
+    BoundPoint, Control, DecisionSlice, ErrorEstimate, Event, NearestError, QuadReport,
+    RateEstimate, RunInfo, RunState, StepMetrics, WorstCase,
+};
+
+use super::app::App;
+
+pub const N: usize = 500;
+
+fn control(key: &str, value: &str, help: &str) -> Control {
+    Control {
+        key: key.into(),
+        value: value.into(),
+        help: help.into(),
+    }
+}
+
+/// Standard normal cdf (Abramowitz-Stegun 7.1.26, plenty for a fixture).
+fn phi_cdf(z: f64) -> f64 {
+    let x = z.abs() / std::f64::consts::SQRT_2;
+    let t = 1.0 / (1.0 + 0.327_591_1 * x);
+    let poly = t
+        * (0.254_829_592
+            + t * (-0.284_496_736
+                + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
+    let erf = 1.0 - poly * (-x * x).exp();
+    if z >= 0.0 {
+        0.5 * (1.0 + erf)
+    } else {
+        0.5 * (1.0 - erf)
+    }
+}
+
+fn phi_pdf(z: f64) -> f64 {
+    (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt()
+}
+
+/// Phi^{-1}(1 - mu) for the grid below, from tables.
+const QUANTILES: [(f64, f64); 11] = [
+    (1e-8, 5.612),
+    (1e-7, 5.199),
+    (1e-6, 4.753),
+    (1e-5, 4.265),
+    (1e-4, 3.719),
+    (1e-3, 3.090),
+    (1e-2, 2.326),
+    (0.05, 1.645),
+    (0.1, 1.2816),
+    (0.2, 0.8416),
+    (0.5, 0.0),
+];
+
+pub fn bound_curve() -> Vec<BoundPoint> {
+    let root_n = (N as f64).sqrt();
+    QUANTILES
+        .iter()
+        .map(|&(mu, z)| BoundPoint {
+            mu,
+            optimal: z / root_n,
+            cap: (z * phi_cdf(z) + phi_pdf(z)) / root_n,
+        })
+        .collect()
+}
+
+pub fn run_info(model: &str) -> RunInfo {
+    RunInfo {
+        preset: format!("{model}-paper"),
+        model: model.into(),
+        n: N,
+        radius: 1.3,
+        total_steps: 1_000_000,
+        start_step: 0,
+        train_threads: 1,
+        eval_threads: 1,
+        controls: vec![
+            control("train.lr", "1e-4", "Adam learning rate"),
+            control("train.batch", "50", "samples per step"),
+            control("train.beta1", "0.9", "Adam first-moment decay"),
+            control("train.beta2", "0.999", "Adam second-moment decay"),
+            control(
+                "train.publish_every",
+                "500",
+                "steps between model copies for attacks",
+            ),
+            control(
+                "attack.step",
+                "0.01",
+                "normalised gradient step on the sphere",
+            ),
+            control("attack.steps", "1000", "attack step budget"),
+            control("attack.starts", "50", "nearest-error searches per round"),
+            control("eval.samples", "100000", "Monte Carlo samples per estimate"),
+            control("train.threads", "1", "cores for training"),
+            control("eval.threads", "1", "cores for evaluation and attacks"),
+            control("run.autosave_min", "10", "minutes between autosaves"),
+        ],
+        bound_curve: bound_curve(),
+    }
+}
+
+pub fn step(step: u64, loss: f32) -> StepMetrics {
+    StepMetrics {
+        step,
+        samples: step * 50,
+        loss,
+        accuracy: 0.99,
+        samples_per_s: 40_000.0,
+        lr: 1e-4,
+        batch: 50,
+        elapsed_s: step as f64 / 800.0,
+    }
+}
+
+pub fn nearest(starts: usize, found: usize) -> NearestError {
+    let z: f64 = 3.414;
+    let root_n = (N as f64).sqrt();
+    NearestError {
+        version: 24,
+        step: 12_000,
+        starts,
+        found,
+        mean_distance: 0.0931,
+        distances: (0..found)
+            .map(|i| 0.0931 + 0.02 * ((i as f64 * 0.77).sin()))
+            .collect(),
+        mu: 3.2e-4,
+        bound_optimal: z / root_n,
+        bound_cap: (z * phi_cdf(z) + phi_pdf(z)) / root_n,
+        searches_per_s: 3.5,
+    }
+}
+
+pub fn estimate() -> ErrorEstimate {
+    ErrorEstimate {
+        version: 24,
+        step: 12_000,
+        inner: RateEstimate {
+            errors: 32,
+            samples: 100_000,
+            rate: 3.2e-4,
+            lo: 2.19e-4,
+            hi: 4.52e-4,
+        },
+        outer: RateEstimate {
+            errors: 0,
+            samples: 3000,
+            rate: 0.0,
+            lo: 0.0,
+            hi: 9.9e-4,
+        },
+        samples_per_s: 250_000.0,
+    }
+}
+
+pub fn quad_report() -> QuadReport {
+    let alphas = (0..N)
+        .map(|i| 0.35 + 0.95 * ((i as f64 * 0.618_034).fract()))
+        .collect::<Vec<f64>>();
+    let low = 1.0 / (1.3f64 * 1.3);
+    QuadReport {
+        version: 24,
+        step: 12_000,
+        bad_low: alphas.iter().filter(|&&a| a < low).count(),
+        bad_high: alphas.iter().filter(|&&a| a > 1.0).count(),
+        alphas,
+        inner_exact: 1.2e-11,
+        outer_exact: 4.0e-13,
+        inner_clt: 3.4e-9,
+        outer_clt: 2.5e-10,
+    }
+}
+
+pub fn slice(points: usize) -> DecisionSlice {
+    let axis: Vec<f64> = (0..points)
+        .map(|i| -1.6 + 3.2 * i as f64 / (points - 1) as f64)
+        .collect();
+    let inner = axis
+        .iter()
+        .map(|y| {
+            axis.iter()
+                .map(|x| {
+                    let angle = y.atan2(*x);
+                    (x * x + y * y).sqrt() < 1.15 + 0.08 * (5.0 * angle).sin()
+                })
+                .collect()
+        })
+        .collect();
+    DecisionSlice {
+        version: 24,
+        kind: "random/adversarial".into(),
+        xs: axis.clone(),
+        ys: axis,
+        inner,
+        radius: 1.3,
+    }
+}
+
+/// A run 12,000 steps in, with every kind of event seen at least once.
+pub fn events(model: &str) -> Vec<Event> {
+    let mut out = Vec::new();
+    for i in 1..=12_000u64 {
+        let wobble = 0.15 * ((i as f32) * 0.37).sin();
+        let loss = 0.69 * (-(i as f32) / 2500.0).exp() * (1.0 + wobble) + 2e-3;
+        let mut m = step(i, loss);
+        m.samples_per_s = 40_000.0 + 4_000.0 * ((i as f64) / 700.0).sin();
+        out.push(Event::Step(m));
+        if i % 500 == 0 {
+            out.push(Event::Published {
+                version: i / 500,
+                step: i,
+            });
+        }
+        if i % 1000 == 0 {
+            let mu = 0.2 * (i as f64 / 1000.0 * -0.55).exp();
+            let mut n = nearest(50, 50);
+            n.mu = mu;
+            n.mean_distance = 0.9
+                * QUANTILES
+                    .iter()
+                    .min_by(|a, b| (a.0 - mu).abs().total_cmp(&(b.0 - mu).abs()))
+                    .map_or(0.1, |q| q.1 / (N as f64).sqrt());
+            out.push(Event::Nearest(n));
+            out.push(Event::WorstCase(WorstCase {
+                version: i / 500,
+                step: i,
+                worst_loss: 0.05 * (i as f64 / 4000.0).exp(),
+                mean_loss: 0.02 * (-(i as f64) / 6000.0).exp(),
+            }));
+        }
+        if i == 6000 {
+            out.push(Event::Saved {
+                path: PathBuf::from("runs/relu-paper/snapshots/000006000.snap"),
+                step: 6000,
+            });
+            out.push(Event::Applied {
+                key: "train.lr".into(),
+                value: "3e-4".into(),
+                step: 6000,
+            });
+        }
+        if i == 9000 {
+            out.push(Event::Applied {
+                key: "attack.starts".into(),
+                value: "64".into(),
+                step: 9000,
+            });
+        }
+    }
+    out.push(Event::Nearest(nearest(50, 48)));
+    out.push(Event::Estimate(estimate()));
+    out.push(Event::Slice(slice(64)));
+    if model == "quad" {
+        out.push(Event::Quad(quad_report()));
+    }
+    out.push(Event::State(RunState::Running));
+    out
+}
+
+pub fn app(model: &str) -> App {
+    let mut app = App::new(run_info(model));
+    for e in events(model) {
+        app.update(e);
+    }
+    app
+}

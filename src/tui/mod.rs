@@ -1,0 +1,47 @@
+//! The live dashboard: state, keys, views and the terminal loop.
+//!
+//! Elm-style: `App` holds everything on screen, `App::update` folds in
+//! worker events, `handle_key` turns keys into state changes and commands,
+//! and `views::view` draws `&App`. Only `run_dashboard` touches a terminal:
+//!
+//! ```text
+//! let (event_tx, events) = crossbeam_channel::unbounded();
+//! let (commands, command_rx) = crossbeam_channel::unbounded();
+//! // ... start the workers with event_tx and command_rx ...
+//! run_dashboard(info, events, commands, DashboardOptions::default())?;
+//! ```
+//!
+//! It returns after the workers hang up (drop their event senders) once a
+//! Stop was sent, or after a signal-triggered stop times out. Environment:
+//! NO_COLOR disables colour, COLORTERM=truecolor|24bit enables 24-bit
+//! colour (16 colours otherwise), SPHERES_ASCII=1 avoids braille.
+
+pub mod app;
+pub mod change_log;
+pub mod edit;
+pub mod event_loop;
+pub mod format;
+pub mod histogram;
+pub mod input_thread;
+pub mod keys;
+pub mod log_scale;
+pub mod mouse;
+pub mod palette;
+pub mod recent;
+pub mod screen;
+pub mod series;
+pub mod signal_thread;
+pub mod smoothing;
+pub mod terminal;
+pub mod views;
+pub mod widgets;
+
+#[cfg(test)]
+mod fixtures;
+#[cfg(test)]
+mod view_tests;
+
+pub use app::App;
+pub use event_loop::{DashboardOptions, run_dashboard};
+pub use keys::handle_key;
+pub use palette::Look;

@@ -1,0 +1,344 @@
+//! Every screen rendered from a realistic run at the minimum, the design and
+//! a large size: snapshots for the layout, explicit checks for the numbers.
+
+use insta::assert_snapshot;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::Color;
+
+use crate::session::messages::{Event, RunState};
+
+use super::app::{App, Prompt};
+use super::fixtures::{app, quad_report};
+use super::keys::BINDINGS;
+use super::palette::Look;
+use super::screen::Screen;
+use super::views::view;
+
+fn draw(app: &App, width: u16, height: u16) -> Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| view(f, app)).unwrap();
+    terminal.backend().buffer().clone()
+}
+
+fn text(buffer: &Buffer) -> String {
+    let area = buffer.area;
+    (0..area.height)
+        .map(|y| {
+            let row: String = (0..area.width)
+                .map(|x| buffer[(x, y)].symbol().to_string())
+                .collect();
+            row.trim_end().to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn render(app: &App, width: u16, height: u16) -> String {
+    text(&draw(app, width, height))
+}
+
+fn on(screen: Screen, model: &str) -> App {
+    let mut a = app(model);
+    a.screen = screen;
+    a
+}
+
+/// Words in reading order, so wrapped text still matches.
+fn words(screen: &str) -> String {
+    screen.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn assert_all(screen: &str, needles: &[&str]) {
+    for n in needles {
+        assert!(screen.contains(n), "missing {n:?} in\n{screen}");
+    }
+}
+
+#[test]
+fn overview_at_80x24_shows_rates_interval_and_bound() {
+    let a = on(Screen::Overview, "relu");
+    let s = render(&a, 80, 24);
+    assert_all(
+        &s,
+        &[
+            "1 Overview",
+            "RUNNING",
+            "inner 3.2e-4 [2.2e-4, 4.5e-4]",
+            "32 errors in 100.0k",
+            "outer < 9.9e-4 upper bound only",
+            "(no errors in 3000)",
+            "d(E)    0.0931 lower bound",
+            "48/50 found an error",
+            "optimal 0.1527 at mu 3.2e-4",
+            "cap     0.1527  d/cap 61%",
+            "loss, whole run (log, EMA 0)",
+            "samples/s 36.0k",
+            "relu-paper | step 12.0k/1.0M | ETA 22m51s | running | cores 1 train / 1 eval",
+        ],
+    );
+    assert_snapshot!("overview_80x24", s);
+}
+
+#[test]
+fn overview_at_160x48_adds_the_recent_window_and_full_status() {
+    let a = on(Screen::Overview, "relu");
+    let s = render(&a, 160, 48);
+    assert_all(
+        &s,
+        &[
+            "loss, whole run",
+            "loss, last 600 steps",
+            "▲cap 0.1527",
+            "▲opt 0.1527",
+            "nearest-error distances (48)",
+            "cores 1 train / 1 eval",
+            "unsaved 6000 steps",
+            "samples 600.0k",
+            "elapsed 15s",
+            "ETA ",
+            "model v24",
+        ],
+    );
+    assert_snapshot!("overview_160x48", s);
+}
+
+#[test]
+fn geometry_shows_scatter_bounds_and_slice() {
+    let a = on(Screen::Geometry, "relu");
+    let small = render(&a, 80, 24);
+    assert_all(
+        &small,
+        &[
+            "error rate vs d(E), n=500",
+            "optimal",
+            "exact cap",
+            "slice random/adversarial",
+            "1e-4",
+        ],
+    );
+    assert!(
+        small
+            .chars()
+            .any(|c| ('\u{2801}'..='\u{28ff}').contains(&c))
+    );
+    assert_snapshot!("geometry_80x24", small);
+    let large = render(&a, 160, 48);
+    assert_all(&large, &["this run", "latest", "d(E)    0.0931"]);
+    assert_snapshot!("geometry_160x48", large);
+}
+
+#[test]
+fn quadratic_screen_for_a_quad_net() {
+    let a = on(Screen::Quadratic, "quad");
+    let report = quad_report();
+    let bad = format!("bad alphas {} of 500", report.bad_low + report.bad_high);
+    let low = format!("{} < 1/R² = 0.5917", report.bad_low);
+    let high = format!("{} > 1", report.bad_high);
+    for (w, h) in [(80, 24), (160, 48)] {
+        let s = render(&a, w, h);
+        assert_all(
+            &words(&s),
+            &[
+                &bad,
+                &low,
+                &high,
+                "inner 1.2e-11 3.4e-9",
+                "outer 4.0e-13 2.5e-10",
+                "band [0.5917, 1]",
+                "worst-case vs average loss",
+            ],
+        );
+        assert_snapshot!(format!("quadratic_{w}x{h}"), s);
+    }
+}
+
+#[test]
+fn quadratic_screen_for_other_models_explains_itself() {
+    let a = on(Screen::Quadratic, "relu");
+    let s = render(&a, 80, 24);
+    assert_all(&words(&s), &["quadratic nets", "\"relu\""]);
+}
+
+#[test]
+fn controls_show_values_and_the_change_log() {
+    let a = on(Screen::Controls, "relu");
+    let s = render(&a, 80, 24);
+    assert_all(
+        &s,
+        &[
+            "train.lr",
+            "3e-4",
+            "train.batch",
+            "applied step 9000: attack.starts 50 -> 64",
+            "step 6000: train.lr 1e-4 -> 3e-4",
+        ],
+    );
+    assert_snapshot!("controls_80x24", s);
+    let large = render(&a, 160, 48);
+    for c in &a.info.controls {
+        assert_all(&large, &[&c.key, &c.value]);
+    }
+    assert_snapshot!("controls_160x48", large);
+}
+
+#[test]
+fn refused_edit_is_shown_with_its_reason() {
+    let mut a = on(Screen::Controls, "relu");
+    a.update(Event::Refused {
+        key: "train.lr".into(),
+        value: "-3".into(),
+        reason: "must be > 0".into(),
+    });
+    let s = render(&a, 160, 48);
+    assert_all(
+        &s,
+        &["refused train.lr = -3: must be > 0 (value stays 3e-4)"],
+    );
+    let small = render(&a, 80, 24);
+    assert_all(&small, &["refused train.lr = -3: must be > 0"]);
+}
+
+#[test]
+fn editing_shows_the_typed_text_in_place() {
+    let mut a = on(Screen::Controls, "relu");
+    a.edit.buffer = Some("5e-".into());
+    let s = render(&a, 80, 24);
+    assert_all(&s, &["5e-▏", "enter send · esc cancel"]);
+}
+
+#[test]
+fn help_lists_every_key_of_the_table() {
+    let a = on(Screen::Help, "relu");
+    for (w, h) in [(80, 24), (160, 48)] {
+        let s = render(&a, w, h);
+        for b in BINDINGS {
+            assert_all(&s, &[&b.key.label(), b.description]);
+        }
+        assert_all(&s, &["everywhere", "while editing", "save before quit?"]);
+        assert_snapshot!(format!("help_{w}x{h}"), s);
+    }
+}
+
+#[test]
+fn too_small_terminal_gets_a_message() {
+    let a = on(Screen::Overview, "relu");
+    let s = render(&a, 40, 10);
+    assert_all(&words(&s), &["terminal too small: need 60x16, have 40x10"]);
+    let s = render(&a, 60, 16);
+    assert!(!s.contains("too small"));
+}
+
+#[test]
+fn no_size_and_no_screen_panics() {
+    for model in ["relu", "quad"] {
+        let mut a = app(model);
+        a.update(Event::Warning("attack budget exhausted on 2 starts".into()));
+        for screen in Screen::ALL {
+            a.screen = screen;
+            for (w, h) in [
+                (1, 1),
+                (59, 15),
+                (60, 16),
+                (61, 17),
+                (80, 24),
+                (100, 30),
+                (119, 35),
+                (120, 36),
+                (250, 80),
+            ] {
+                render(&a, w, h);
+            }
+        }
+    }
+    let empty = App::new(super::fixtures::run_info("quad"));
+    for screen in Screen::ALL {
+        let mut e = empty.clone();
+        e.screen = screen;
+        render(&e, 80, 24);
+        render(&e, 60, 16);
+    }
+}
+
+#[test]
+fn empty_run_shows_waiting_messages() {
+    let a = App::new(super::fixtures::run_info("relu"));
+    let s = words(&render(&a, 80, 24));
+    assert_all(
+        &s,
+        &[
+            "waiting for the first estimate",
+            "waiting for the first attacks",
+        ],
+    );
+}
+
+#[test]
+fn quit_prompt_and_stopping_overlays() {
+    let mut a = on(Screen::Overview, "relu");
+    a.prompt = Some(Prompt::SaveBeforeQuit);
+    let s = render(&a, 80, 24);
+    assert_all(
+        &s,
+        &[
+            "save before quit? y/n/esc",
+            "6000 steps since the last snapshot",
+        ],
+    );
+    a.prompt = None;
+    a.begin_stop();
+    let s = render(&a, 80, 24);
+    assert_all(&s, &["stopping…", "STOPPING"]);
+}
+
+#[test]
+fn warnings_and_errors_take_the_message_line() {
+    let mut a = on(Screen::Overview, "relu");
+    a.update(Event::Warning("eval thread is behind".into()));
+    assert_all(&render(&a, 80, 24), &["warning: eval thread is behind"]);
+    a.update(Event::Error("non-finite loss at step 12001".into()));
+    a.update(Event::State(RunState::Diverged));
+    assert_all(
+        &render(&a, 80, 24),
+        &["error: non-finite loss at step 12001", "DIVERGED"],
+    );
+}
+
+#[test]
+fn no_color_draws_without_any_colour() {
+    let mut a = on(Screen::Overview, "quad");
+    a.look = Look::from_vars(Some("1"), Some("truecolor"), None);
+    for screen in Screen::ALL {
+        a.screen = screen;
+        let buffer = draw(&a, 120, 40);
+        for cell in buffer.content() {
+            assert_eq!(cell.fg, Color::Reset, "{screen:?} has a coloured cell");
+            assert_eq!(cell.bg, Color::Reset, "{screen:?} has a coloured cell");
+        }
+    }
+}
+
+#[test]
+fn ascii_look_avoids_braille() {
+    let mut a = on(Screen::Geometry, "relu");
+    a.look = Look::from_vars(None, None, Some("1"));
+    let s = render(&a, 100, 30);
+    assert!(!s.chars().any(|c| ('\u{2800}'..='\u{28ff}').contains(&c)));
+    assert!(s.contains('•'));
+}
+
+#[test]
+#[ignore]
+fn dump() {
+    for model in ["relu", "quad"] {
+        for screen in Screen::ALL {
+            for (w, h) in [(80, 24), (160, 48)] {
+                println!(
+                    "==== {model} {screen:?} {w}x{h}\n{}",
+                    render(&on(screen, model), w, h)
+                );
+            }
+        }
+    }
+}

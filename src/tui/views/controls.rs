@@ -1,0 +1,33 @@
+//! Controls: the live hyperparameters, the answer to the last edit and the
+//! log of accepted changes.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+
+use crate::tui::app::App;
+use crate::tui::widgets::{change_log_panel, controls_table, edit_feedback};
+
+use super::WIDE;
+
+pub fn view(frame: &mut Frame, area: Rect, app: &App) {
+    if area.width >= WIDE {
+        let [table, side] =
+            Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)])
+                .areas(area);
+        controls_table::render(frame, table, app);
+        let [feedback, log] =
+            Layout::vertical([Constraint::Length(5), Constraint::Min(0)]).areas(side);
+        edit_feedback::render(frame, feedback, app);
+        change_log_panel::render(frame, log, app);
+        return;
+    }
+    let [table, feedback, log] = Layout::vertical([
+        Constraint::Min(6),
+        Constraint::Length(4),
+        Constraint::Length(5),
+    ])
+    .areas(area);
+    controls_table::render(frame, table, app);
+    edit_feedback::render(frame, feedback, app);
+    change_log_panel::render(frame, log, app);
+}

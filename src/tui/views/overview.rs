@@ -1,0 +1,41 @@
+//! Overview: training progress on the left, what the attacks found on the
+//! right.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+
+use crate::tui::app::App;
+use crate::tui::widgets::loss_chart::{self, Span};
+use crate::tui::widgets::{distance_histogram, distance_summary, error_rates, throughput};
+
+use super::{TALL, WIDE};
+
+pub fn view(frame: &mut Frame, area: Rect, app: &App) {
+    let right_width = (area.width * 2 / 5).max(36).min(area.width / 2);
+    let [left, right] =
+        Layout::horizontal([Constraint::Min(0), Constraint::Length(right_width)]).areas(area);
+
+    let [curves, spark] = Layout::vertical([Constraint::Min(0), Constraint::Length(4)]).areas(left);
+    if area.width >= WIDE || area.height >= TALL {
+        let split = if area.width >= WIDE {
+            Layout::horizontal([Constraint::Ratio(1, 2); 2]).split(curves)
+        } else {
+            Layout::vertical([Constraint::Ratio(1, 2); 2]).split(curves)
+        };
+        loss_chart::render(frame, split[0], app, Span::WholeRun);
+        loss_chart::render(frame, split[1], app, Span::Recent);
+    } else {
+        loss_chart::render(frame, curves, app, Span::WholeRun);
+    }
+    throughput::render(frame, spark, app);
+
+    let [rates, distance, histogram] = Layout::vertical([
+        Constraint::Length(6),
+        Constraint::Length(6),
+        Constraint::Min(0),
+    ])
+    .areas(right);
+    error_rates::render(frame, rates, app);
+    distance_summary::render(frame, distance, app);
+    distance_histogram::render(frame, histogram, app);
+}

@@ -1,0 +1,26 @@
+//! Accepted live edits, newest first, with the step each took effect at.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::Paragraph;
+
+use crate::tui::app::App;
+use crate::tui::palette::Role;
+
+use super::chart_frame::block;
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let rows = area.height.saturating_sub(2) as usize;
+    let lines: Vec<Line> = if app.changes.is_empty() {
+        vec![Line::styled("none yet", app.look.style(Role::Dim))]
+    } else {
+        app.changes
+            .newest()
+            .take(rows)
+            .map(|c| Line::from(c.to_string()))
+            .collect()
+    };
+    let title = format!(" changes ({}) ", app.changes.len());
+    frame.render_widget(Paragraph::new(lines).block(block(title, &app.look)), area);
+}

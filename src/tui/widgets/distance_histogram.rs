@@ -1,0 +1,46 @@
+//! Distances found by the nearest-error searches, with both bounds marked:
+//! every distance left of the cap line is what the theorem predicts.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+use crate::tui::app::App;
+use crate::tui::format::value;
+use crate::tui::palette::Role;
+
+use super::chart_frame::block;
+use super::histogram_panel::{self, Histogram, Mark};
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let look = &app.look;
+    let Some(n) = &app.nearest else {
+        frame.render_widget(block(" nearest-error distances ", look), area);
+        return;
+    };
+    let max = n
+        .distances
+        .iter()
+        .copied()
+        .filter(|d| d.is_finite())
+        .fold(n.bound_cap.max(n.bound_optimal), f64::max);
+    let hi = if max > 0.0 { max * 1.1 } else { 1.0 };
+    let histogram = Histogram {
+        title: format!(" nearest-error distances ({}) ", n.distances.len()),
+        values: &n.distances,
+        range: [0.0, hi],
+        marks: vec![
+            Mark {
+                x: n.bound_optimal,
+                label: format!("opt {}", value(n.bound_optimal)),
+                role: Role::Bound,
+            },
+            Mark {
+                x: n.bound_cap,
+                label: format!("cap {}", value(n.bound_cap)),
+                role: Role::Cap,
+            },
+        ],
+        bar_role: &|_| Role::Inner,
+    };
+    histogram_panel::render(frame, area, look, &histogram);
+}

@@ -1,0 +1,73 @@
+//! Training loss, smoothed, on a log (or linear) axis.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::widgets::{Dataset, GraphType};
+
+use crate::tui::app::App;
+use crate::tui::format::count;
+use crate::tui::log_scale::Scale;
+use crate::tui::palette::Role;
+use crate::tui::smoothing::smooth;
+
+use super::chart_frame::{axis, block, chart};
+
+/// Which part of the run to draw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Span {
+    WholeRun,
+    Recent,
+}
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App, span: Span) {
+    let raw = match span {
+        Span::WholeRun => app.loss.points(),
+        Span::Recent => app.recent_loss.to_vec(),
+    };
+    let scale = if app.log_scale {
+        Scale::Log
+    } else {
+        Scale::Linear
+    };
+    let weight = app.smoothing.weight();
+    let smoothed = scale.map_points(&smooth(&raw, weight));
+    let raw_mapped = scale.map_points(&raw);
+    let x_bounds = match (raw.first(), raw.last()) {
+        (Some(a), Some(b)) if b.0 > a.0 => [a.0, b.0],
+        (Some(a), _) => [a.0, a.0 + 1.0],
+        _ => [0.0, 1.0],
+    };
+    let y_bounds = scale.bounds(raw_mapped.iter().map(|p| p.1));
+    let x_labels = vec![count(x_bounds[0]), count(x_bounds[1])];
+    let title = format!(
+        " loss, {} ({}, EMA {}) ",
+        match span {
+            Span::WholeRun => "whole run".to_string(),
+            Span::Recent => format!("last {} steps", raw.len()),
+        },
+        if app.log_scale { "log" } else { "linear" },
+        weight
+    );
+    let look = &app.look;
+    let mut datasets = Vec::new();
+    if weight > 0.0 {
+        datasets.push(
+            Dataset::default()
+                .marker(look.marker())
+                .graph_type(GraphType::Line)
+                .style(look.style(Role::Dim))
+                .data(&raw_mapped),
+        );
+    }
+    datasets.push(
+        Dataset::default()
+            .marker(look.marker())
+            .graph_type(GraphType::Line)
+            .style(look.style(Role::Loss))
+            .data(&smoothed),
+    );
+    let chart = chart(datasets, block(title, look))
+        .x_axis(axis(x_bounds, x_labels, look))
+        .y_axis(axis(y_bounds, scale.labels(y_bounds), look));
+    frame.render_widget(chart, area);
+}

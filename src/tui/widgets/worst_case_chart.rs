@@ -1,0 +1,50 @@
+//! Worst-case (after a manifold attack) against average loss over training:
+//! the average can fall while the worst case grows.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::widgets::{Dataset, GraphType};
+
+use crate::tui::app::App;
+use crate::tui::format::count;
+use crate::tui::log_scale::Scale;
+use crate::tui::palette::Role;
+
+use super::chart_frame::{axis, block, chart};
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let look = &app.look;
+    let worst = Scale::Log.map_points(&app.worst_loss.points());
+    let mean = Scale::Log.map_points(&app.mean_loss.points());
+    let xs = || worst.iter().chain(&mean).map(|p| p.0);
+    let x_lo = xs().fold(f64::INFINITY, f64::min);
+    let x_hi = xs().fold(f64::NEG_INFINITY, f64::max);
+    let x_bounds = if x_hi > x_lo {
+        [x_lo, x_hi]
+    } else {
+        [0.0, x_lo.max(0.0) + 1.0]
+    };
+    let y_bounds = Scale::Log.bounds(worst.iter().chain(&mean).map(|p| p.1));
+    let datasets = vec![
+        Dataset::default()
+            .name("worst case")
+            .marker(look.marker())
+            .graph_type(GraphType::Line)
+            .style(look.style(Role::Error))
+            .data(&worst),
+        Dataset::default()
+            .name("average")
+            .marker(look.marker())
+            .graph_type(GraphType::Line)
+            .style(look.style(Role::Loss))
+            .data(&mean),
+    ];
+    let chart = chart(datasets, block(" worst-case vs average loss (log) ", look))
+        .x_axis(axis(
+            x_bounds,
+            vec![count(x_bounds[0]), count(x_bounds[1])],
+            look,
+        ))
+        .y_axis(axis(y_bounds, Scale::Log.labels(y_bounds), look));
+    frame.render_widget(chart, area);
+}
