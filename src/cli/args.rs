@@ -46,15 +46,47 @@ pub struct RunArgs {
     /// Total training steps (same as `--set steps=N`).
     #[arg(long)]
     pub steps: Option<u64>,
-    /// Plain progress lines instead of the dashboard.
-    #[arg(long)]
-    pub headless: bool,
     /// Run directory (default: runs/<preset>-<timestamp>).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub view: ViewArgs,
+}
+
+/// How a run is shown.
+#[derive(Debug, Clone, Args)]
+pub struct ViewArgs {
+    /// Plain progress lines instead of the dashboard (automatic when stdout
+    /// is not a terminal).
+    #[arg(long)]
+    pub headless: bool,
     /// Seconds between headless progress lines.
     #[arg(long, default_value_t = 5.0)]
     pub every: f64,
+    /// Dashboard redraws per second at most.
+    #[arg(long, default_value_t = 10.0, value_parser = parse_fps)]
+    pub fps: f64,
+    /// Capture the mouse in the dashboard (off: terminal text selection works).
+    #[arg(long)]
+    pub mouse: bool,
+}
+
+impl Default for ViewArgs {
+    fn default() -> Self {
+        Self {
+            headless: false,
+            every: 5.0,
+            fps: 10.0,
+            mouse: false,
+        }
+    }
+}
+
+fn parse_fps(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v <= 240.0 => Ok(v),
+        _ => Err(format!("`{s}` is not a frame rate between 0 and 240")),
+    }
 }
 
 impl Default for RunArgs {
@@ -63,9 +95,8 @@ impl Default for RunArgs {
             preset: "quick".into(),
             set: Vec::new(),
             steps: None,
-            headless: false,
             out: None,
-            every: 5.0,
+            view: ViewArgs::default(),
         }
     }
 }
@@ -102,12 +133,8 @@ pub struct ResumeArgs {
     /// New total step count.
     #[arg(long)]
     pub steps: Option<u64>,
-    /// Plain progress lines instead of the dashboard.
-    #[arg(long)]
-    pub headless: bool,
-    /// Seconds between headless progress lines.
-    #[arg(long, default_value_t = 5.0)]
-    pub every: f64,
+    #[command(flatten)]
+    pub view: ViewArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -51,5 +51,5 @@ pub fn resume(a: ResumeArgs) -> anyhow::Result<()> {
         None => RunDir::create(Path::new("runs"), &trainer.preset, None)?,
     };
     dir.write_config(&trainer.config.to_toml())?;
-    super::run::drive(trainer, dir, a.headless, a.every)
+    super::run::drive(trainer, dir, &a.view)
 }

@@ -8,13 +8,15 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use crossbeam_channel::RecvTimeoutError;
 
-use super::args::RunArgs;
+use super::args::{RunArgs, ViewArgs};
 use super::headless::Reporter;
 use crate::config::{Config, preset};
 use crate::run::RunDir;
 use crate::session::Session;
 use crate::session::messages::{Command, Event, RunState};
+use crate::session::run_info::run_info;
 use crate::train::{Trainer, test_error};
+use crate::tui::{DashboardOptions, run_dashboard};
 
 /// Preset, then `--steps`, then every `--set` in order.
 pub fn resolve(args: &RunArgs) -> anyhow::Result<(String, Config)> {
@@ -39,14 +41,33 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     let dir = RunDir::create(Path::new("runs"), &name, args.out.as_deref())?;
     dir.write_config(&config.to_toml())?;
     let trainer = Trainer::new(config, &name);
-    drive(trainer, dir, args.headless, args.every)
+    drive(trainer, dir, &args.view)
 }
 
 /// Runs a (new or resumed) trainer to the end: on the dashboard when
 /// stdout is a terminal, else headless.
-pub fn drive(trainer: Trainer, dir: RunDir, headless: bool, every: f64) -> anyhow::Result<()> {
-    let _ = headless || !std::io::stdout().is_terminal();
-    run_headless(trainer, dir, every)
+pub fn drive(trainer: Trainer, dir: RunDir, view: &ViewArgs) -> anyhow::Result<()> {
+    if view.headless || !std::io::stdout().is_terminal() {
+        return run_headless(trainer, dir, view.every);
+    }
+    let info = run_info(&trainer);
+    let session = Session::start(trainer, Some(dir), false)?;
+    let opts = DashboardOptions {
+        max_fps: view.fps,
+        mouse: view.mouse,
+    };
+    let shown = run_dashboard(info, session.events.clone(), session.commands.clone(), opts);
+    // Whatever ended the dashboard, the trainer is told to stop (a no-op
+    // when it already has) so that joining it cannot hang.
+    let _ = session.commands.send(Command::Stop { save: true });
+    let trainer = session.join()?;
+    shown?;
+    println!(
+        "stopped at step {} ({} samples)",
+        trainer.step,
+        trainer.samples()
+    );
+    Ok(())
 }
 
 fn run_headless(trainer: Trainer, dir: RunDir, every: f64) -> anyhow::Result<()> {

@@ -4,6 +4,7 @@ pub mod eval_worker;
 pub mod log_record;
 pub mod messages;
 pub mod publish;
+pub mod run_info;
 pub mod start;
 pub mod trainer_worker;
 

@@ -127,8 +127,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let legend = Line::from(vec![
         Span::styled(" inner side ", look.style(Role::Inner)),
         Span::styled("r=1 ", look.style(Role::Title)),
-        Span::styled(format!("R={r_out} "), look.style(Role::Outer)),
-        Span::styled(format!("margin {margin} "), look.style(Role::Bound)),
+        Span::styled(format!("R={r_out:.3} "), look.style(Role::Outer)),
+        Span::styled(format!("margin {margin:.3} "), look.style(Role::Bound)),
     ]);
     let canvas = Canvas::default()
         .block(
