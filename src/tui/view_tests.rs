@@ -333,7 +333,7 @@ fn ascii_look_avoids_braille() {
 fn dump() {
     for model in ["relu", "quad"] {
         for screen in Screen::ALL {
-            for (w, h) in [(80, 24), (160, 48)] {
+            for (w, h) in [(60, 16), (80, 24), (160, 48)] {
                 println!(
                     "==== {model} {screen:?} {w}x{h}\n{}",
                     render(&on(screen, model), w, h)
