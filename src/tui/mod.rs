@@ -23,6 +23,7 @@ pub mod event_loop;
 pub mod format;
 pub mod histogram;
 pub mod input_thread;
+pub mod key_handler;
 pub mod keys;
 pub mod log_scale;
 pub mod mouse;
@@ -37,11 +38,13 @@ pub mod views;
 pub mod widgets;
 
 #[cfg(test)]
+mod event_loop_tests;
+#[cfg(test)]
 mod fixtures;
 #[cfg(test)]
 mod view_tests;
 
 pub use app::App;
 pub use event_loop::{DashboardOptions, run_dashboard};
-pub use keys::handle_key;
+pub use key_handler::handle_key;
 pub use palette::Look;

@@ -327,18 +327,3 @@ fn ascii_look_avoids_braille() {
     assert!(!s.chars().any(|c| ('\u{2800}'..='\u{28ff}').contains(&c)));
     assert!(s.contains('•'));
 }
-
-#[test]
-#[ignore]
-fn dump() {
-    for model in ["relu", "quad"] {
-        for screen in Screen::ALL {
-            for (w, h) in [(80, 24), (160, 48)] {
-                println!(
-                    "==== {model} {screen:?} {w}x{h}\n{}",
-                    render(&on(screen, model), w, h)
-                );
-            }
-        }
-    }
-}

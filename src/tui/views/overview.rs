@@ -11,7 +11,11 @@ use crate::tui::widgets::{distance_histogram, distance_summary, error_rates, thr
 use super::{TALL, WIDE};
 
 pub fn view(frame: &mut Frame, area: Rect, app: &App) {
-    let right_width = (area.width * 2 / 5).max(36).min(area.width / 2);
+    // The numbers column needs 36 columns to print an interval on one line;
+    // the loss chart gets the rest but never less than 24.
+    let right_width = (area.width * 2 / 5)
+        .max(36)
+        .min(area.width.saturating_sub(24));
     let [left, right] =
         Layout::horizontal([Constraint::Min(0), Constraint::Length(right_width)]).areas(area);
 

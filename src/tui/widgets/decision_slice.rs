@@ -155,3 +155,39 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         });
     frame.render_widget(canvas, area);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::fixtures::slice;
+
+    #[test]
+    fn shading_follows_the_model_and_stays_inside_the_slice() {
+        let s = slice(32);
+        let points = inner_points(&s, [-1.6, 1.6], [-1.6, 1.6], (64, 64));
+        assert!(!points.is_empty());
+        // The fixture's boundary wobbles around 1.15 by at most 0.08, plus
+        // half a grid step of rounding.
+        let grid_step = 3.2 / 31.0;
+        for (x, y) in &points {
+            assert!((x * x + y * y).sqrt() < 1.23 + grid_step, "({x}, {y})");
+        }
+        assert!(points.iter().any(|(x, y)| x.abs() < 0.1 && y.abs() < 0.1));
+        // Outside the sampled square nothing is drawn.
+        let wide = inner_points(&s, [-4.0, 4.0], [-4.0, 4.0], (64, 64));
+        assert!(wide.iter().all(|(x, y)| x.abs() <= 1.6 && y.abs() <= 1.6));
+    }
+
+    #[test]
+    fn circles_stay_round_in_tall_cells() {
+        let area = Rect::new(0, 0, 40, 10);
+        let (x, y) = round_bounds([-1.0, 1.0], [-1.0, 1.0], area);
+        // 40 columns by 20 half-rows: x spans twice what y spans.
+        assert!(((x[1] - x[0]) / (y[1] - y[0]) - 2.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn radii_are_both_spheres_and_the_max_margin() {
+        assert_eq!(radii(&slice(4), 1.3), [1.0, 1.3, 1.15]);
+    }
+}

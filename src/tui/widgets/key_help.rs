@@ -28,16 +28,17 @@ pub fn entries(mode: Mode) -> Vec<(String, &'static str)> {
 }
 
 pub fn lines(look: &Look) -> Vec<Line<'static>> {
-    let width = MODES
-        .iter()
-        .flat_map(|m| entries(*m))
-        .map(|(k, _)| k.chars().count())
-        .max()
-        .unwrap_or(0);
     let mut out = Vec::new();
     for mode in MODES {
         out.push(Line::styled(mode.heading(), look.style(Role::Title)));
-        for (keys, description) in entries(mode) {
+        let entries = entries(mode);
+        // Aligned within a mode only, so short sections stay compact.
+        let width = entries
+            .iter()
+            .map(|(k, _)| k.chars().count())
+            .max()
+            .unwrap_or(0);
+        for (keys, description) in entries {
             out.push(Line::from(vec![
                 Span::styled(format!("  {keys:<width$} "), look.style(Role::Accent)),
                 Span::raw(description),

@@ -1,0 +1,248 @@
+//! The dashboard loop driven through channels with a counting stand-in for
+//! the terminal: quitting, signals, bursts and idling.
+
+use std::io;
+use std::path::PathBuf;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, Sender, unbounded};
+use ratatui::crossterm::event::{Event as InputEvent, KeyCode, KeyEvent, KeyModifiers};
+use signal_hook::consts::signal::SIGTERM;
+
+use crate::session::messages::{Command, Event};
+
+use super::app::App;
+use super::event_loop::{Channels, DashboardOptions, SIGNAL_GRACE, run_loop};
+use super::fixtures::{run_info, step};
+
+fn key(c: char) -> InputEvent {
+    InputEvent::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+/// A stand-in for the workers: on Stop it saves if asked, then hangs up.
+fn fake_workers(
+    events: Sender<Event>,
+    commands: Receiver<Command>,
+) -> thread::JoinHandle<Vec<Command>> {
+    thread::spawn(move || {
+        let mut seen = Vec::new();
+        for c in commands.iter() {
+            seen.push(c.clone());
+            if let Command::Stop { save } = c {
+                if save {
+                    let _ = events.send(Event::Saved {
+                        path: PathBuf::from("runs/t/snapshots/000000100.snap"),
+                        step: 100,
+                    });
+                }
+                break;
+            }
+        }
+        seen
+    })
+}
+
+struct Harness {
+    events_tx: Sender<Event>,
+    input_tx: Sender<InputEvent>,
+    signals_tx: Sender<i32>,
+    channels: Channels,
+    commands_tx: Sender<Command>,
+    commands_rx: Receiver<Command>,
+}
+
+fn harness() -> Harness {
+    let (events_tx, events) = unbounded();
+    let (input_tx, input) = unbounded();
+    let (signals_tx, signals) = unbounded();
+    let (commands_tx, commands_rx) = unbounded();
+    Harness {
+        events_tx,
+        input_tx,
+        signals_tx,
+        channels: Channels {
+            events,
+            input,
+            signals,
+        },
+        commands_tx,
+        commands_rx,
+    }
+}
+
+#[test]
+fn q_then_y_saves_and_returns_once_the_workers_exit() {
+    let h = harness();
+    let mut app = App::new(run_info("relu"));
+    // Fed directly: through the channel it could race the keys below.
+    app.update(Event::Step(step(100, 0.4)));
+    let workers = fake_workers(h.events_tx, h.commands_rx);
+    h.input_tx.send(key('q')).unwrap();
+    h.input_tx.send(key('y')).unwrap();
+    let mut draws = 0;
+    let result = run_loop(
+        &mut app,
+        h.channels,
+        &h.commands_tx,
+        DashboardOptions::default(),
+        SIGNAL_GRACE,
+        &mut |_| {
+            draws += 1;
+            Ok(())
+        },
+    );
+    assert!(result.is_ok());
+    assert_eq!(workers.join().unwrap(), vec![Command::Stop { save: true }]);
+    assert_eq!(app.unsaved_steps(), 0, "the Saved event was drained");
+    assert!(draws >= 1);
+}
+
+#[test]
+fn sigterm_stops_with_save_without_asking() {
+    let h = harness();
+    let mut app = App::new(run_info("relu"));
+    // Fed directly: through the channel it could race the keys below.
+    app.update(Event::Step(step(100, 0.4)));
+    let workers = fake_workers(h.events_tx, h.commands_rx);
+    h.signals_tx.send(SIGTERM).unwrap();
+    let result = run_loop(
+        &mut app,
+        h.channels,
+        &h.commands_tx,
+        DashboardOptions::default(),
+        SIGNAL_GRACE,
+        &mut |_| Ok(()),
+    );
+    assert!(result.is_ok());
+    assert_eq!(workers.join().unwrap(), vec![Command::Stop { save: true }]);
+    assert_eq!(app.prompt, None);
+}
+
+#[test]
+fn a_second_signal_leaves_without_waiting() {
+    let h = harness();
+    let mut app = App::new(run_info("relu"));
+    h.signals_tx.send(SIGTERM).unwrap();
+    h.signals_tx.send(SIGTERM).unwrap();
+    let result = run_loop(
+        &mut app,
+        h.channels,
+        &h.commands_tx,
+        DashboardOptions::default(),
+        SIGNAL_GRACE,
+        &mut |_| Ok(()),
+    );
+    assert!(result.is_ok());
+    assert_eq!(h.commands_rx.try_recv(), Ok(Command::Stop { save: true }));
+    drop(h.events_tx);
+}
+
+#[test]
+fn signal_gives_up_when_the_workers_never_exit() {
+    let h = harness();
+    let mut app = App::new(run_info("relu"));
+    h.signals_tx.send(SIGTERM).unwrap();
+    let started = Instant::now();
+    let result = run_loop(
+        &mut app,
+        h.channels,
+        &h.commands_tx,
+        DashboardOptions::default(),
+        Duration::from_millis(100),
+        &mut |_| Ok(()),
+    );
+    let err = result.unwrap_err().to_string();
+    assert!(err.contains("did not stop"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(h.commands_rx.try_recv(), Ok(Command::Stop { save: true }));
+    drop(h.events_tx);
+}
+
+#[test]
+fn bursts_are_coalesced_into_few_frames() {
+    let h = harness();
+    let mut app = App::new(run_info("relu"));
+    for i in 1..=20_000 {
+        h.events_tx.send(Event::Step(step(i, 0.5))).unwrap();
+    }
+    drop(h.events_tx);
+    h.input_tx.send(key('q')).unwrap();
+    let mut draws = 0;
+    let result = run_loop(
+        &mut app,
+        h.channels,
+        &h.commands_tx,
+        DashboardOptions::default(),
+        SIGNAL_GRACE,
+        &mut |_| {
+            draws += 1;
+            Ok(())
+        },
+    );
+    assert!(result.is_ok());
+    assert_eq!(app.current_step(), 20_000);
+    assert!(draws <= 3, "{draws} frames for one burst");
+}
+
+#[test]
+fn an_idle_dashboard_does_not_redraw() {
+    let h = harness();
+    let input_tx = h.input_tx.clone();
+    let quitter = thread::spawn(move || {
+        thread::sleep(Duration::from_millis(400));
+        input_tx.send(key('q')).unwrap();
+    });
+    let workers = fake_workers(h.events_tx, h.commands_rx);
+    let mut app = App::new(run_info("relu"));
+    let mut draws = 0;
+    let result = run_loop(
+        &mut app,
+        h.channels,
+        &h.commands_tx,
+        DashboardOptions {
+            max_fps: 100.0,
+            mouse: false,
+        },
+        SIGNAL_GRACE,
+        &mut |_| {
+            draws += 1;
+            Ok(())
+        },
+    );
+    quitter.join().unwrap();
+    assert!(result.is_ok());
+    assert_eq!(workers.join().unwrap(), vec![Command::Stop { save: false }]);
+    // The first frame, then at most one for the key and one for "stopping".
+    assert!(draws <= 3, "{draws} frames while idle");
+}
+
+#[test]
+fn a_failing_terminal_saves_and_reports() {
+    let h = harness();
+    let workers = fake_workers(h.events_tx, h.commands_rx);
+    let mut app = App::new(run_info("relu"));
+    let result = run_loop(
+        &mut app,
+        h.channels,
+        &h.commands_tx,
+        DashboardOptions::default(),
+        SIGNAL_GRACE,
+        &mut |_| Err(io::Error::other("EIO")),
+    );
+    assert!(result.is_err());
+    assert_eq!(workers.join().unwrap(), vec![Command::Stop { save: true }]);
+}
+
+#[test]
+fn frame_interval_ignores_nonsense() {
+    let nan = DashboardOptions {
+        max_fps: f64::NAN,
+        mouse: false,
+    };
+    assert_eq!(nan.frame_interval(), Duration::from_millis(100));
+    assert_eq!(
+        DashboardOptions::default().frame_interval(),
+        Duration::from_millis(100)
+    );
+}
