@@ -181,7 +181,7 @@ fn ln_one_minus_exp(l: f64) -> f64 {
     }
 }
 
-/// Regularised incomplete beta I_x(a, b) = P[Beta(a, b) <= x].
+/// Regularised incomplete beta I_x(a, b) = P(Beta(a, b) <= x).
 pub fn beta_inc(a: f64, b: f64, x: f64) -> Result<f64> {
     Ok(ln_beta_inc_both(a, b, x)?.0.exp())
 }

@@ -1,4 +1,4 @@
-//! Imhof's (1961) inversion formula for P[Q > t].
+//! Imhof's (1961) inversion formula for P(Q > t).
 
 use super::form::Form;
 use crate::stats::error::{Result, StatsError};

@@ -1,15 +1,15 @@
 //! Tails of Q = sum_i lambda_i g_i^2, g ~ N(0, I), for real weights of
-//! either sign: P[Q > t] and P[Q < t] with relative accuracy far into the
+//! either sign: P(Q > t) and P(Q < t) with relative accuracy far into the
 //! tails.
 //!
 //! Three methods, all on the cumulant generating function
 //! K(s) = -1/2 sum ln(1 - 2 lambda_i s):
 //!
-//! * Imhof (1961): P[Q > t] = 1/2 + 1/pi int_0^inf sin(theta(u)) / (u rho(u)) du.
+//! * Imhof (1961): P(Q > t) = 1/2 + 1/pi int_0^inf sin(theta(u)) / (u rho(u)) du.
 //!   Exact, but the 1/2 cancels against the integral, so it only has
 //!   absolute accuracy (~1e-12): used for moderate tails.
 //! * Contour inversion through the saddlepoint: the Bromwich integral
-//!   P[Q > t] = 1/(2 pi i) int e^{K(s) - s t} / s ds taken on a path through
+//!   P(Q > t) = 1/(2 pi i) int e^{K(s) - s t} / s ds taken on a path through
 //!   the real saddlepoint s^ (K'(s^) = t) that bends towards where e^{-st}
 //!   decays. The integrand is of the size of the answer, so the result is
 //!   exact in relative terms at any depth (ln P is returned as well, for
@@ -56,9 +56,9 @@ pub enum Method {
 /// probabilities underflow.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Tails {
-    /// P[Q > t]
+    /// P(Q > t)
     pub upper: f64,
-    /// P[Q < t]
+    /// P(Q < t)
     pub lower: f64,
     pub ln_upper: f64,
     pub ln_lower: f64,
@@ -144,7 +144,7 @@ fn prepare(weights: &[f64], t: f64) -> Result<Prepared> {
     }))
 }
 
-/// P[Q > t] and P[Q < t] by the documented switch rule.
+/// P(Q > t) and P(Q < t) by the documented switch rule.
 pub fn tails(weights: &[f64], t: f64) -> Result<Tails> {
     let form = match prepare(weights, t)? {
         Prepared::Done(tails) => return Ok(tails),
@@ -166,17 +166,17 @@ pub fn tails(weights: &[f64], t: f64) -> Result<Tails> {
     }
 }
 
-/// P[Q > t].
+/// P(Q > t).
 pub fn upper_tail(weights: &[f64], t: f64) -> Result<f64> {
     Ok(tails(weights, t)?.upper)
 }
 
-/// P[Q < t].
+/// P(Q < t).
 pub fn lower_tail(weights: &[f64], t: f64) -> Result<f64> {
     Ok(tails(weights, t)?.lower)
 }
 
-/// P[Q > t] by Imhof's integral alone (absolute accuracy ~1e-12).
+/// P(Q > t) by Imhof's integral alone (absolute accuracy ~1e-12).
 pub fn imhof_upper(weights: &[f64], t: f64) -> Result<f64> {
     match prepare(weights, t)? {
         Prepared::Done(tails) => Ok(tails.upper),

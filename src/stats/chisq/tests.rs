@@ -9,7 +9,7 @@ fn rel(a: f64, b: f64) -> f64 {
     ((a - b) / b).abs()
 }
 
-/// ln P[chi^2_{2m} > t] = -t/2 + ln sum_{j<m} (t/2)^j / j!.
+/// ln P(chi^2_{2m} > t) = -t/2 + ln sum_{j<m} (t/2)^j / j!.
 fn ln_chi2_even_upper(m: usize, t: f64) -> f64 {
     let x = t / 2.0;
     let (mut term, mut sum) = (1.0, 1.0);
