@@ -29,7 +29,8 @@ fn stirling_correction(x: f64) -> f64 {
                     - r2 * (1.0 / 1188.0 - r2 * (691.0 / 360_360.0 - r2 / 156.0))))))
 }
 
-/// ln Gamma(x) for x > 0 (Lanczos g = 7 below 10, Stirling above).
+/// ln Gamma(x) for x > 0 (Lanczos g = 7 below 10, Stirling above); NaN
+/// or meaningless elsewhere, which callers here never pass.
 pub fn ln_gamma(x: f64) -> f64 {
     if x >= 10.0 {
         return (x - 0.5) * x.ln() - x + LN_SQRT_2PI + stirling_correction(x);
@@ -216,7 +217,7 @@ pub fn beta_inc_inv_ln(a: f64, b: f64, ln_p: f64) -> Result<f64> {
     lower_inverse(a, b, ln_p)
 }
 
-/// Inverse of I_x(a, b) for p <= 1/2 in x.
+/// The x with I_x(a, b) = p, for any p in [0, 1].
 pub fn beta_inc_inv(a: f64, b: f64, p: f64) -> Result<f64> {
     if !(0.0..=1.0).contains(&p) {
         return invalid(format!("probability must lie in [0, 1], got {p}"));
