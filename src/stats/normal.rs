@@ -73,7 +73,7 @@ fn mills(x: f64) -> f64 {
     1.0 / f
 }
 
-/// Survival function P[Z > x].
+/// Survival function P(Z > x).
 pub fn sf(x: f64) -> f64 {
     if x.is_nan() {
         return f64::NAN;
@@ -92,12 +92,12 @@ pub fn sf(x: f64) -> f64 {
     }
 }
 
-/// Cumulative distribution function P[Z <= x].
+/// Cumulative distribution function P(Z <= x).
 pub fn cdf(x: f64) -> f64 {
     sf(-x)
 }
 
-/// ln P[Z > x], finite far beyond the underflow of `sf` itself.
+/// ln P(Z > x), finite far beyond the underflow of `sf` itself.
 pub fn ln_sf(x: f64) -> f64 {
     if x >= SPLIT {
         -0.5 * x * x - LN_SQRT_2PI + mills(x).ln()
@@ -106,7 +106,7 @@ pub fn ln_sf(x: f64) -> f64 {
     }
 }
 
-/// Inverse survival function: the x with P[Z > x] = p, computed without
+/// Inverse survival function: the x with P(Z > x) = p, computed without
 /// forming 1 - p, so `isf(1e-300)` is accurate.
 pub fn isf(p: f64) -> Result<f64> {
     if !(p > 0.0 && p < 1.0) {
@@ -119,7 +119,7 @@ pub fn isf(p: f64) -> Result<f64> {
     Ok(isf_upper(p))
 }
 
-/// Quantile (inverse cdf): the x with P[Z <= x] = p.
+/// Quantile (inverse cdf): the x with P(Z <= x) = p.
 pub fn quantile(p: f64) -> Result<f64> {
     if !(p > 0.0 && p < 1.0) {
         return invalid(format!("probability must lie in (0, 1), got {p}"));
@@ -217,7 +217,7 @@ mod tests {
         ((a - b) / b).abs()
     }
 
-    /// 40-digit reference values of P[Z > x].
+    /// 40-digit reference values of P(Z > x).
     const SF: [(f64, f64); 14] = [
         (-5.0, 0.999_999_713_348_428_1),
         (-1.0, 0.841_344_746_068_542_9),

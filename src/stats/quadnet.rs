@@ -6,13 +6,13 @@
 //! sum alpha_i z_i^2 > 1 when b < 0. A uniform point of the sphere of
 //! radius r is r g / |g| with g ~ N(0, I), and U is orthogonal, so
 //!
-//! * b < 0 (the paper's ellipsoid): inner error = P[sum (alpha_i - 1) g_i^2 > 0],
-//!   outer error = P[sum (R^2 alpha_i - 1) g_i^2 < 0];
+//! * b < 0 (the paper's ellipsoid): inner error = P(sum (alpha_i - 1) g_i^2 > 0),
+//!   outer error = P(sum (R^2 alpha_i - 1) g_i^2 < 0);
 //! * b > 0: the inequality flips (y > 0 iff sum alpha_i z_i^2 < 1), so the
 //!   same forms are read in the opposite tails. With w > 0 every point is
 //!   "outer": inner error 1, outer error 0;
 //! * b = 0: the boundary x^T (w W^T W) x = 0 is a cone, the same at every
-//!   radius: inner error = P[sum d_i g_i^2 > 0], outer error its complement.
+//!   radius: inner error = P(sum d_i g_i^2 > 0), outer error its complement.
 //!   Alphas are undefined and reported empty.
 //!
 //! w < 0 needs no special case: the alphas change sign and the formulas
@@ -85,7 +85,7 @@ fn check_radius(radius: f64) -> Result<()> {
     Ok(())
 }
 
-/// Paper's CLT estimate of P[Q > 0] for Q = sum c_i g_i^2: Q ~ N(mu, sigma^2)
+/// Paper's CLT estimate of P(Q > 0) for Q = sum c_i g_i^2: Q ~ N(mu, sigma^2)
 /// with mu = sum c_i, sigma^2 = 2 sum c_i^2.
 fn clt_upper(c: impl Iterator<Item = f64> + Clone) -> f64 {
     let mu: f64 = c.clone().sum();

@@ -155,7 +155,7 @@ pub fn integrate<F: Fn(f64) -> f64>(f: F, a: f64, b: f64, tol: Tolerance) -> Res
     integrate_pieces(f, &[a, b], tol)
 }
 
-/// Integral of f over [points[0], points[last]], with the interior points as
+/// Integral of f over `[points[0], points[last]]`, with the interior points as
 /// initial breaks (where f has kinks, peaks or changes scale). Only the first
 /// and last point may be infinite.
 pub fn integrate_pieces<F: Fn(f64) -> f64>(
