@@ -27,6 +27,10 @@ pub enum Cmd {
     Resume(ResumeArgs),
     /// Write a snapshot's weights as .npy or safetensors, and the metrics as CSV.
     Export(ExportArgs),
+    /// The isoperimetric bound, or the exact error rates of a quadratic boundary.
+    Bound(BoundArgs),
+    /// Error rates, d(E) and the bound for a snapshot or a freshly trained preset.
+    Eval(EvalArgs),
 }
 
 impl Default for Cmd {
@@ -152,4 +156,39 @@ pub struct ExportArgs {
     /// Output directory (default: <run>/export).
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BoundArgs {
+    /// Input dimension.
+    #[arg(long)]
+    pub n: Option<usize>,
+    /// Error rate(s) in (0, 1) (repeatable).
+    #[arg(long)]
+    pub mu: Vec<f64>,
+    /// Alphas of a quadratic boundary: `1.5*1,0.9*499` (value*count), a
+    /// comma-separated list, or `@file` with one value per line.
+    #[arg(long, conflicts_with = "n")]
+    pub alphas: Option<String>,
+    /// Outer sphere radius R.
+    #[arg(long, default_value_t = 1.3)]
+    pub radius: f64,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct EvalArgs {
+    /// A run directory or snapshot file; without it, a preset is trained
+    /// here first (`--preset`, `--set`, `--steps`).
+    pub path: Option<PathBuf>,
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Monte Carlo points.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub samples: u64,
+    /// Inner-sphere starting points of the nearest-error search (0: none).
+    #[arg(long, default_value_t = 200)]
+    pub starts: usize,
+    /// Threads (default: the config's training + evaluation threads).
+    #[arg(long)]
+    pub threads: Option<usize>,
 }

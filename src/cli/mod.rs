@@ -2,6 +2,8 @@
 
 mod args;
 mod bench;
+mod bound;
+mod eval;
 mod export;
 mod headless;
 mod presets;
@@ -18,5 +20,7 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
         Cmd::Bench(a) => bench::bench(a),
         Cmd::Resume(a) => resume::resume(a),
         Cmd::Export(a) => export::export(a),
+        Cmd::Bound(a) => bound::bound(a),
+        Cmd::Eval(a) => eval::eval(a),
     }
 }

@@ -1,0 +1,146 @@
+//! The command line as a user meets it: outputs, and errors that name the
+//! problem.
+
+use std::process::{Command, Output};
+
+fn spheres(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_spheres"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn presets_lists_every_preset_with_its_description() {
+    let o = spheres(&["presets"]);
+    assert!(o.status.success());
+    for name in [
+        "quick",
+        "relu-paper",
+        "relu-deep",
+        "quad-paper",
+        "quad-100k",
+        "quad-perfect-init",
+    ] {
+        assert!(
+            stdout(&o)
+                .lines()
+                .any(|l| l.starts_with(name) && l.len() > name.len() + 10),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn bound_prints_the_paper_values() {
+    let o = spheres(&[
+        "bound", "--n", "500", "--mu", "1e-6", "--mu", "1e-4", "--mu", "1e-2",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let optimal: Vec<f64> = out
+        .lines()
+        .filter(|l| l.contains("optimal (estimated)"))
+        .map(|l| l.split_whitespace().last().unwrap().parse().unwrap())
+        .collect();
+    for (got, want) in optimal.iter().zip([0.2126, 0.1663, 0.1040]) {
+        assert!(
+            (got - want).abs() < 5e-5,
+            "{got} vs the paper's {want}:\n{out}"
+        );
+    }
+    assert_eq!(optimal.len(), 3);
+    assert!(out.contains("geodesic") && out.contains("Euclidean"));
+}
+
+#[test]
+fn bound_with_alphas_reports_bad_alphas_and_both_rates() {
+    let o = spheres(&["bound", "--alphas", "1.02*3,0.8*497"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("above 1: 3") && out.contains("in band: 497"),
+        "{out}"
+    );
+    assert!(out.contains("exact") && out.contains("CLT"), "{out}");
+}
+
+#[test]
+fn bad_input_is_refused_with_a_message_naming_it() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["bound", "--n", "500", "--mu", "2"], "(0, 1)"),
+        (&["bound", "--alphas", "1.2*x"], "'x'"),
+        (&["run", "--headless", "--set", "train.lr=-1"], "train.lr"),
+        (
+            &["run", "--headless", "--set", "train.learnig_rate=1"],
+            "unknown key `train.learnig_rate`",
+        ),
+        (&["run", "--headless", "--set", "lr"], "KEY=VALUE"),
+        (&["run", "--headless", "--preset", "nope"], "relu-paper"),
+        (&["resume", "/nonexistent/run"], "/nonexistent/run"),
+        (&["run", "--fps", "0"], "frame rate"),
+    ];
+    for (args, want) in cases {
+        let o = spheres(args);
+        assert!(!o.status.success(), "{args:?} should fail");
+        let err = stderr(&o);
+        assert!(err.contains(want), "{args:?}: `{want}` not in: {err}");
+        assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
+    }
+}
+
+#[test]
+fn a_headless_run_resumes_and_evaluates_from_its_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    let d = dir.to_str().unwrap();
+    let small = [
+        "--set",
+        "data.n=10",
+        "--set",
+        "model.width=16",
+        "--set",
+        "eval.test_samples=2000",
+    ];
+    let o = spheres(
+        &[
+            &["run", "--headless", "--steps", "300", "--out", d][..],
+            &small,
+        ]
+        .concat(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("test error after 300 steps"),
+        "{}",
+        stdout(&o)
+    );
+    let o = spheres(&["resume", d, "--headless", "--steps", "500"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("loaded step 300"), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("test error after 500 steps"),
+        "{}",
+        stdout(&o)
+    );
+    let o = spheres(&["eval", d, "--samples", "20000", "--starts", "20"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("step 500") && out.contains("inner sphere") && out.contains("exact cap"),
+        "{out}"
+    );
+    let o = spheres(&["export", d, "--format", "safetensors"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        dir.join("export/model.safetensors").exists() && dir.join("export/metrics.csv").exists()
+    );
+}
