@@ -4,6 +4,12 @@
 
 use ndarray::{ArrayView2, ArrayViewMut2};
 
+/// A row-major workspace matrix as one slice.
+fn rows_mut<'a>(z: &'a mut ArrayViewMut2<'_, f32>) -> &'a mut [f32] {
+    z.as_slice_mut()
+        .expect("workspace matrices are contiguous and row-major")
+}
+
 use super::params::{Layout, VecSlot};
 
 pub const MOMENTUM: f32 = 0.1;
@@ -37,6 +43,7 @@ impl BatchNorm {
 
     /// Normalises `z` in place with batch statistics (it becomes x-hat),
     /// stores 1/sqrt(var + eps) in `inv_std`, and updates running stats.
+    /// Every loop runs along contiguous rows so that it vectorises.
     pub fn normalise_train(
         &self,
         buffers: &mut [f32],
@@ -45,18 +52,19 @@ impl BatchNorm {
         inv_std: &mut [f32],
     ) {
         let b = z.nrows() as f32;
+        let z = rows_mut(&mut z);
         mean.fill(0.0);
         inv_std.fill(0.0);
-        for row in z.rows() {
-            for (m, v) in mean.iter_mut().zip(row.iter()) {
-                *m += v;
-            }
+        for row in z.chunks_exact(mean.len()) {
+            mean.iter_mut().zip(row).for_each(|(m, v)| *m += v);
         }
         mean.iter_mut().for_each(|m| *m /= b);
-        for row in z.rows() {
-            for ((s, m), v) in inv_std.iter_mut().zip(mean.iter()).zip(row.iter()) {
-                *s += (v - m) * (v - m);
-            }
+        for row in z.chunks_exact(mean.len()) {
+            inv_std
+                .iter_mut()
+                .zip(mean.iter())
+                .zip(row)
+                .for_each(|((s, m), v)| *s += (v - m) * (v - m));
         }
         let unbias = if b > 1.0 { b / (b - 1.0) } else { 1.0 };
         let rm = self.running_mean.slice_mut(buffers);
@@ -70,10 +78,11 @@ impl BatchNorm {
         inv_std
             .iter_mut()
             .for_each(|s| *s = 1.0 / (*s / b + EPS).sqrt());
-        for mut row in z.rows_mut() {
-            for ((v, m), s) in row.iter_mut().zip(mean.iter()).zip(inv_std.iter()) {
-                *v = (*v - m) * s;
-            }
+        for row in z.chunks_exact_mut(mean.len()) {
+            row.iter_mut()
+                .zip(mean.iter())
+                .zip(inv_std.iter())
+                .for_each(|((v, m), s)| *v = (*v - m) * s);
         }
     }
 
@@ -88,10 +97,11 @@ impl BatchNorm {
         for (s, v) in inv_std.iter_mut().zip(self.running_var.slice(buffers)) {
             *s = 1.0 / (v + EPS).sqrt();
         }
-        for mut row in z.rows_mut() {
-            for ((v, m), s) in row.iter_mut().zip(rm.iter()).zip(inv_std.iter()) {
-                *v = (*v - m) * s;
-            }
+        for row in rows_mut(&mut z).chunks_exact_mut(rm.len()) {
+            row.iter_mut()
+                .zip(rm.iter())
+                .zip(inv_std.iter())
+                .for_each(|((v, m), s)| *v = (*v - m) * s);
         }
     }
 
@@ -112,31 +122,46 @@ impl BatchNorm {
     ) {
         dgamma.fill(0.0);
         dbeta.fill(0.0);
-        for (grow, xrow) in g.rows().into_iter().zip(xhat.rows()) {
-            for (((dg, db), gv), xv) in dgamma
+        let width = dgamma.len();
+        let xhat = xhat
+            .as_slice()
+            .expect("x-hat is a contiguous workspace buffer");
+        let g = rows_mut(&mut g);
+        for (grow, xrow) in g.chunks_exact(width).zip(xhat.chunks_exact(width)) {
+            dgamma
                 .iter_mut()
-                .zip(dbeta.iter_mut())
-                .zip(grow.iter())
-                .zip(xrow.iter())
-            {
-                *dg += gv * xv;
-                *db += gv;
-            }
+                .zip(grow)
+                .zip(xrow)
+                .for_each(|((dg, gv), xv)| *dg += gv * xv);
+            dbeta.iter_mut().zip(grow).for_each(|(db, gv)| *db += gv);
         }
         if let Some(grads) = grads {
             self.gamma.slice_mut(grads).copy_from_slice(dgamma);
             self.beta.slice_mut(grads).copy_from_slice(dbeta);
         }
         let gamma = self.gamma.slice(p);
-        let b = g.nrows() as f32;
-        for (mut grow, xrow) in g.rows_mut().into_iter().zip(xhat.rows()) {
-            for (j, (gv, xv)) in grow.iter_mut().zip(xrow.iter()).enumerate() {
-                let scale = gamma[j] * inv_std[j];
-                *gv = if batch_stats {
-                    scale * (*gv - (dbeta[j] + xv * dgamma[j]) / b)
-                } else {
-                    scale * *gv
-                };
+        let b = (g.len() / width.max(1)) as f32;
+        // dx = gamma inv_std (g - (dbeta + x-hat dgamma) / B): dbeta and
+        // dgamma become per-feature shift and slope (zero when the batch
+        // statistics were not used), so the row loop is one fused pass.
+        for (((sh, sl), ga), is) in dbeta
+            .iter_mut()
+            .zip(dgamma.iter_mut())
+            .zip(gamma)
+            .zip(inv_std)
+        {
+            let k = if batch_stats { ga * is / b } else { 0.0 };
+            *sh *= k;
+            *sl *= k;
+        }
+        for (grow, xrow) in g.chunks_exact_mut(width).zip(xhat.chunks_exact(width)) {
+            let coefs = gamma
+                .iter()
+                .zip(inv_std)
+                .zip(dbeta.iter())
+                .zip(dgamma.iter());
+            for ((gv, xv), (((ga, is), sh), sl)) in grow.iter_mut().zip(xrow).zip(coefs) {
+                *gv = ga * is * *gv - sh - sl * xv;
             }
         }
     }

@@ -148,15 +148,21 @@ impl ReluNet {
                         }
                     }
                     let (gamma, beta) = (bn.gamma.slice(p), bn.beta.slice(p));
-                    for (mut arow, prow) in act.rows_mut().into_iter().zip(pre.rows()) {
-                        for (((a, z), g), b) in
-                            arow.iter_mut().zip(prow.iter()).zip(gamma).zip(beta)
-                        {
+                    let width = gamma.len();
+                    let (act, pre) = (contiguous_mut(act), pre.as_slice().expect("contiguous"));
+                    for (arow, prow) in act.chunks_exact_mut(width).zip(pre.chunks_exact(width)) {
+                        for (((a, z), g), b) in arow.iter_mut().zip(prow).zip(gamma).zip(beta) {
                             *a = (g * z + b).max(0.0);
                         }
                     }
                 }
-                None => act.zip_mut_with(pre, |a, z| *a = z.max(0.0)),
+                None => {
+                    let pre = pre.as_slice().expect("contiguous");
+                    contiguous_mut(act)
+                        .iter_mut()
+                        .zip(pre)
+                        .for_each(|(a, z)| *a = z.max(0.0));
+                }
             }
         }
         let last = ws.act.last().expect("at least one hidden layer");
@@ -189,11 +195,11 @@ impl ReluNet {
         let mut dx = dx;
         for l in (0..self.depth()).rev() {
             let h = &self.hidden[l];
-            ws.g.zip_mut_with(&ws.act[l], |g, a| {
-                if *a <= 0.0 {
-                    *g = 0.0
-                }
-            });
+            let act = ws.act[l].as_slice().expect("contiguous");
+            contiguous_mut(&mut ws.g)
+                .iter_mut()
+                .zip(act)
+                .for_each(|(g, a)| *g = if *a > 0.0 { *g } else { 0.0 });
             if let Some(bn) = &h.bn {
                 bn.backward(
                     p,
@@ -219,4 +225,8 @@ impl ReluNet {
             }
         }
     }
+}
+
+fn contiguous_mut(a: &mut Array2<f32>) -> &mut [f32] {
+    a.as_slice_mut().expect("workspace matrices are contiguous")
 }
