@@ -47,6 +47,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
 /// Runs a (new or resumed) trainer to the end: on the dashboard when
 /// stdout is a terminal, else headless.
 pub fn drive(trainer: Trainer, dir: RunDir, view: &ViewArgs) -> anyhow::Result<()> {
+    // One writer per run directory: a second `resume` of a live run is
+    // refused instead of interleaving snapshots.
+    let _lock = dir.lock()?;
     if view.headless || !std::io::stdout().is_terminal() {
         return run_headless(trainer, dir, view.every);
     }
