@@ -23,6 +23,8 @@ fn tmux_available() -> bool {
 /// assertion never leaves a training process behind.
 struct Tmux {
     socket: String,
+    /// tmux leaves the socket file behind when its server is killed.
+    socket_path: Option<PathBuf>,
 }
 
 impl Tmux {
@@ -35,7 +37,10 @@ impl Tmux {
                 .unwrap()
                 .as_nanos()
         );
-        let tmux = Self { socket };
+        let mut tmux = Self {
+            socket,
+            socket_path: None,
+        };
         let (w, h) = (width.to_string(), height.to_string());
         let cwd = cwd.to_str().unwrap();
         tmux.run(&[
@@ -53,6 +58,7 @@ impl Tmux {
             cwd,
             command,
         ]);
+        tmux.socket_path = Some(PathBuf::from(tmux.format("#{socket_path}")));
         tmux
     }
 
@@ -122,6 +128,9 @@ impl Drop for Tmux {
             .args(["-L", &self.socket, "kill-server"])
             .env_remove("TMUX")
             .output();
+        if let Some(path) = &self.socket_path {
+            let _ = std::fs::remove_file(path);
+        }
     }
 }
 
