@@ -1,6 +1,7 @@
 //! The dashboard loop: block until input, a worker event or a signal
 //! arrives, fold everything pending into the state, redraw only if something
-//! changed and never faster than the frame cap.
+//! changed. Worker events never redraw faster than the frame cap; input that
+//! changed something is drawn at once.
 
 use std::io;
 use std::time::{Duration, Instant};
@@ -114,6 +115,9 @@ pub fn run_loop(
     let mut last_draw: Option<Instant> = None;
     let mut deadline: Option<Instant> = None;
     let mut can_draw = true;
+    // Set by input: the user is waiting on the answer to a key, so it is
+    // drawn at once; the cap only spaces out frames the workers cause.
+    let mut answer_input = false;
     let mut draw_error: Option<io::Error> = None;
     let mut signalled = false;
 
@@ -127,12 +131,16 @@ pub fn run_loop(
         }
         let mut wake = deadline;
         if app.is_dirty() && can_draw {
-            let due = last_draw.map_or(now, |t| t + interval);
+            let due = match last_draw {
+                Some(t) if !answer_input => t + interval,
+                _ => now,
+            };
             if now >= due {
                 match draw(app) {
                     Ok(()) => {
                         app.mark_drawn();
                         last_draw = Some(now);
+                        answer_input = false;
                     }
                     Err(e) => {
                         // The terminal is gone (hang-up): save and wind down.
@@ -165,9 +173,21 @@ pub fn run_loop(
                 }
             },
             recv(input) -> msg => match msg {
-                Ok(InputEvent::Key(key)) => send_all(commands, handle_key(app, key)),
-                Ok(InputEvent::Resize(w, h)) => app.resize(w, h),
-                Ok(InputEvent::Mouse(m)) => handle_mouse(app, m),
+                Ok(InputEvent::Key(key)) => {
+                    send_all(commands, handle_key(app, key));
+                    answer_input = true;
+                }
+                Ok(InputEvent::Resize(w, h)) => {
+                    app.resize(w, h);
+                    answer_input = true;
+                }
+                Ok(InputEvent::Mouse(m)) => {
+                    // Motion arrives in floods: only what changed the
+                    // screen skips the cap.
+                    let was_dirty = app.is_dirty();
+                    handle_mouse(app, m);
+                    answer_input |= !was_dirty && app.is_dirty();
+                }
                 Ok(_) => {}
                 Err(_) => input = never(),
             },

@@ -15,6 +15,7 @@ use crate::session::messages::{Command, Event};
 use super::app::App;
 use super::event_loop::{Channels, DashboardOptions, SIGNAL_GRACE, run_loop};
 use super::fixtures::{run_info, step};
+use super::screen::Screen;
 
 fn key(c: char) -> InputEvent {
     InputEvent::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
@@ -215,6 +216,50 @@ fn an_idle_dashboard_does_not_redraw() {
     assert_eq!(workers.join().unwrap(), vec![Command::Stop { save: false }]);
     // The first frame, then at most one for the key and one for "stopping".
     assert!(draws <= 3, "{draws} frames while idle");
+}
+
+#[test]
+fn a_key_is_answered_without_waiting_for_the_frame_cap() {
+    let h = harness();
+    let input_tx = h.input_tx.clone();
+    let typist = thread::spawn(move || {
+        thread::sleep(Duration::from_millis(100));
+        let pressed = Instant::now();
+        input_tx.send(key('2')).unwrap();
+        thread::sleep(Duration::from_millis(300));
+        input_tx.send(key('q')).unwrap();
+        pressed
+    });
+    let workers = fake_workers(h.events_tx, h.commands_rx);
+    let mut app = App::new(run_info("relu"));
+    let mut frames = Vec::new();
+    let result = run_loop(
+        &mut app,
+        h.channels,
+        &h.commands_tx,
+        // One frame per 2 s: a key waiting for the cap would show late.
+        DashboardOptions {
+            max_fps: 0.5,
+            mouse: false,
+        },
+        SIGNAL_GRACE,
+        &mut |app| {
+            frames.push((Instant::now(), app.screen()));
+            Ok(())
+        },
+    );
+    let pressed = typist.join().unwrap();
+    assert!(result.is_ok());
+    workers.join().unwrap();
+    let (shown, _) = frames
+        .iter()
+        .find(|(_, s)| *s == Screen::Geometry)
+        .expect("Geometry was never drawn");
+    let delay = shown.saturating_duration_since(pressed);
+    assert!(
+        delay < Duration::from_millis(250),
+        "'2' drawn {delay:?} after the press"
+    );
 }
 
 #[test]
