@@ -187,7 +187,7 @@ mod tests {
             .lines()
             .map(|l| {
                 l.split_whitespace()
-                    .nth(1)
+                    .nth(2)
                     .unwrap()
                     .parse::<usize>()
                     .unwrap()
