@@ -5,8 +5,10 @@ mod bench;
 mod export;
 mod headless;
 mod presets;
+mod report;
 mod resume;
 mod run;
+mod sweep;
 
 pub use args::{Cli, Cmd};
 
@@ -18,5 +20,7 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
         Cmd::Bench(a) => bench::bench(a),
         Cmd::Resume(a) => resume::resume(a),
         Cmd::Export(a) => export::export(a),
+        Cmd::Sweep(a) => sweep::sweep(a),
+        Cmd::Report(a) => report::report(a),
     }
 }
