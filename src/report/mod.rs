@@ -2,10 +2,12 @@
 //! (figures, table, automatic reading) drawn from a sweep's run directories.
 
 pub mod checkpoint;
+pub mod figures;
+pub mod load;
+mod markdown;
 pub mod measure;
 pub mod plan;
+pub mod reading;
+pub mod table;
 
-/// Placeholder until the report lands.
-pub fn write_report(dir: &std::path::Path) -> anyhow::Result<std::path::PathBuf> {
-    Ok(dir.join("report.md"))
-}
+pub use markdown::{FIGURES_DIR, REPORT_FILE, write_report};
