@@ -66,7 +66,7 @@ pub struct PerfectInit {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind")]
 pub enum SweepRecord {
-    Checkpoint(Checkpoint),
+    Checkpoint(Box<Checkpoint>),
     PerfectInit(PerfectInit),
 }
 

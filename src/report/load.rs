@@ -64,7 +64,7 @@ fn load_point(dir: &Path, plan: &PointPlan) -> anyhow::Result<PointData> {
                 walls.push(w);
             }
             match serde_json::from_value::<SweepRecord>(value) {
-                Ok(SweepRecord::Checkpoint(c)) => checkpoints.push(c),
+                Ok(SweepRecord::Checkpoint(c)) => checkpoints.push(*c),
                 Ok(SweepRecord::PerfectInit(p)) => perfect.push(p),
                 Err(_) => skipped += 1,
             }

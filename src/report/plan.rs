@@ -96,11 +96,11 @@ fn edit(config: &mut Config, key: &str, value: &str, point: &str) -> Result<(), 
         .map_err(|e| format!("point {point}: {key} = {value}: {e}"))
 }
 
+/// Config edits as (dotted key, value).
+type Edits = Vec<(&'static str, &'static str)>;
+
 /// The preset a paper model starts from and the edits that scale it down.
-fn model_base(
-    model: &str,
-    full: bool,
-) -> Result<(&'static str, Vec<(&'static str, &'static str)>), String> {
+fn model_base(model: &str, full: bool) -> Result<(&'static str, Edits), String> {
     let (name, scaled): (&str, &[(&str, &str)]) = match model {
         "relu" => (
             "relu-paper",

@@ -92,9 +92,9 @@ fn record(
         train_loss: loss,
         elapsed_s: elapsed,
     };
-    Ok(SweepRecord::Checkpoint(measure::checkpoint(
+    Ok(SweepRecord::Checkpoint(Box::new(measure::checkpoint(
         model, config, info, threads,
-    )?))
+    )?)))
 }
 
 pub fn run(sweep: &Path, p: &PointPlan, threads: usize) -> anyhow::Result<Outcome> {
