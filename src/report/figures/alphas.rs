@@ -53,6 +53,7 @@ impl Figure for Alphas<'_> {
             .configure_mesh()
             .x_desc("alpha_i")
             .y_desc("count")
+            .y_label_formatter(&|y| format!("{y:.0}"))
             .label_style((FAMILY, 14))
             .axis_desc_style((FAMILY, 16))
             .draw()?;

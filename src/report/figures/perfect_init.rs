@@ -39,6 +39,7 @@ impl Figure for PerfectInitFigure<'_> {
         chart
             .configure_mesh()
             .y_desc("loss (log)")
+            .x_label_formatter(&|x| format!("{x:.0}"))
             .y_label_formatter(&|y| format!("{y:.0e}"))
             .label_style((FAMILY, 13))
             .axis_desc_style((FAMILY, 15))
@@ -75,6 +76,8 @@ impl Figure for PerfectInitFigure<'_> {
             .configure_mesh()
             .x_desc("training step")
             .y_desc(format!("bad alphas (of {})", self.alphas))
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .y_label_formatter(&|y| format!("{y:.0}"))
             .label_style((FAMILY, 13))
             .axis_desc_style((FAMILY, 15))
             .draw()?;
