@@ -213,6 +213,41 @@ fn tiny_sweep_reports_its_own_numbers_respects_the_bound_and_resumes() {
         before
     );
 
+    // Interrupted mid-point: back to the first checkpoint's snapshot. The
+    // resumed training must measure exactly what the uninterrupted one did.
+    let point = dir.join("relu-online");
+    let last = |text: &str| -> Value {
+        let line = text.lines().last().unwrap();
+        serde_json::from_str(line).unwrap()
+    };
+    let original = last(&std::fs::read_to_string(point.join("metrics.jsonl")).unwrap());
+    let snaps = point.join("snapshots");
+    let mut names: Vec<String> = std::fs::read_dir(&snaps)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".snap"))
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 2, "{names:?}");
+    std::fs::remove_file(snaps.join(&names[1])).unwrap();
+    std::fs::write(snaps.join("latest"), format!("{}\n", names[0])).unwrap();
+    std::fs::remove_file(point.join("done")).unwrap();
+    let resumed = sweep(&dir, &[]);
+    assert!(
+        resumed.contains("relu-online: trained 30 steps"),
+        "{resumed}"
+    );
+    let again = last(&std::fs::read_to_string(point.join("metrics.jsonl")).unwrap());
+    for field in [
+        "step",
+        "inner",
+        "mean_distance",
+        "distance_se",
+        "train_loss",
+    ] {
+        assert_eq!(again[field], original[field], "{field}");
+    }
+
     // The same directory with another plan is refused, naming the file.
     let args: Vec<&str> = std::iter::once("sweep")
         .chain(SWEEP.iter().map(|a| if *a == "60" { "61" } else { a }))
