@@ -139,6 +139,11 @@ fn model_base(model: &str, full: bool) -> Result<(&'static str, Edits), String> 
 
 impl Plan {
     pub fn build(req: &PlanRequest) -> Result<Plan, String> {
+        if req.preset.is_some() && (req.models.is_some() || req.full) {
+            return Err(
+                "--preset sweeps one preset; it cannot be combined with --models or --full".into(),
+            );
+        }
         let sizes = match (&req.sizes, req.full) {
             (Some(s), _) => s.clone(),
             (None, true) => FULL_SIZES.to_vec(),
@@ -291,6 +296,25 @@ mod tests {
         );
         let path = std::path::Path::new("sweep.toml");
         assert_eq!(Plan::from_toml(&plan.to_toml(), path).unwrap(), plan);
+    }
+
+    #[test]
+    fn a_preset_sweep_refuses_a_model_list() {
+        let e = Plan::build(&PlanRequest {
+            preset: Some("quick".into()),
+            models: Some(vec!["quad".into()]),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert!(e.contains("--preset") && e.contains("--models"), "{e}");
+        let one = Plan::build(&PlanRequest {
+            preset: Some("quick".into()),
+            sizes: Some(vec![1000, 0]),
+            ..Default::default()
+        })
+        .unwrap();
+        let names: Vec<&str> = one.points.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["quick-1k", "quick-online"]);
     }
 
     #[test]
