@@ -172,7 +172,7 @@ pub fn write_report(dir: &Path) -> anyhow::Result<PathBuf> {
         "Error rate vs d(E)",
         &central,
         &format!(
-            "One point per (model, training-set size, checkpoint): colour = model, marker = training-set size, bars = ±2 standard errors over attack starts. Hollow markers had no sampled error: they sit at the one-sided 95% upper bound of mu, and their true error rate is lower (further left, where the curves are higher). Curves for n = {n}."
+            "One point per (model, training-set size, checkpoint): colour = model, marker = training-set size, bars = ±2 standard errors over attack starts. Hollow markers with a left arrow had no sampled error: they sit at the one-sided 95% upper bound of mu, and their true error rate is lower (further left, where the curves are higher). Curves for n = {n}."
         ),
     );
     if let Some(p) = alpha_point(&data) {

@@ -101,14 +101,20 @@ impl Figure for Central<'_> {
                 vec![(c.mu, (d - se).max(0.0)), (c.mu, d + se)],
                 colour.mix(0.6).stroke_width(1),
             )))?;
-            // Hollow: no error was sampled, so mu is only an upper bound
-            // and the point's true place is further left.
+            // Hollow with an arrow: no error was sampled, so mu is only an
+            // upper bound and the point's true place is further left.
             let style = if c.mu_upper_only {
                 colour.stroke_width(2)
             } else {
                 colour.filled()
             };
             let at = (c.mu, d);
+            if c.mu_upper_only {
+                chart.draw_series(std::iter::once(
+                    EmptyElement::at(at)
+                        + Text::new("←", (-26, -9), (FAMILY, 16).into_font().color(&colour)),
+                ))?;
+            }
             match shape(c.train_size) {
                 0 => chart.draw_series(std::iter::once(Circle::new(at, 5, style)))?,
                 1 => chart.draw_series(std::iter::once(TriangleMarker::new(at, 6, style)))?,
