@@ -6,6 +6,7 @@ pub mod config;
 pub mod data;
 pub mod gemm;
 pub mod nn;
+pub mod report;
 pub mod rng;
 pub mod run;
 pub mod session;

@@ -31,6 +31,10 @@ pub enum Cmd {
     Bound(BoundArgs),
     /// Error rates, d(E) and the bound for a snapshot or a freshly trained preset.
     Eval(EvalArgs),
+    /// Train one model per (architecture, training-set size) and measure error rate and d(E).
+    Sweep(SweepArgs),
+    /// Write DIR/report.md with the figures, the table and a reading of a sweep.
+    Report(ReportArgs),
 }
 
 impl Default for Cmd {
@@ -191,4 +195,47 @@ pub struct EvalArgs {
     /// Threads (default: the config's training + evaluation threads).
     #[arg(long)]
     pub threads: Option<usize>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SweepArgs {
+    /// Sweep one training preset (name or TOML path) over the sizes instead of the paper's models.
+    #[arg(long)]
+    pub preset: Option<String>,
+    /// Training-set sizes, e.g. 1000,10k,100k,online.
+    #[arg(long)]
+    pub sizes: Option<String>,
+    /// Models: relu, relu-deep, quad, quad-perfect-init (default all).
+    #[arg(long)]
+    pub models: Option<String>,
+    /// Sweep directory (default runs/sweep-<timestamp>); rerun with it to resume.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// The paper's scale: n = 500, full-size models, sizes 1k to 1M and online.
+    #[arg(long)]
+    pub full: bool,
+    /// Training steps per point.
+    #[arg(long)]
+    pub steps: Option<u64>,
+    /// Measurements per point.
+    #[arg(long, default_value_t = 5)]
+    pub checkpoints: usize,
+    /// Override a config field of every point, e.g. `--set data.n=20` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Run only point I of the plan (see --list), e.g. $SLURM_ARRAY_TASK_ID.
+    #[arg(long)]
+    pub point: Option<usize>,
+    /// Print the plan's points and their state, then exit.
+    #[arg(long)]
+    pub list: bool,
+    /// Threads for evaluation and attacks.
+    #[arg(long, default_value_t = 2)]
+    pub threads: usize,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// A sweep directory.
+    pub dir: PathBuf,
 }

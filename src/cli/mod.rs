@@ -7,8 +7,10 @@ mod eval;
 mod export;
 mod headless;
 mod presets;
+mod report;
 mod resume;
 mod run;
+mod sweep;
 
 pub use args::{Cli, Cmd};
 
@@ -22,5 +24,7 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
         Cmd::Export(a) => export::export(a),
         Cmd::Bound(a) => bound::bound(a),
         Cmd::Eval(a) => eval::eval(a),
+        Cmd::Sweep(a) => sweep::sweep(a),
+        Cmd::Report(a) => report::report(a),
     }
 }

@@ -1,0 +1,155 @@
+//! `spheres sweep`: one run directory per (model, training-set size) under
+//! the sweep directory, trained in sequence (or one point per call with
+//! `--point`, for a scheduler's job array). Re-running the same command
+//! skips finished points and resumes an interrupted one.
+
+mod point;
+
+use std::path::{Path, PathBuf};
+use std::time::{Instant, SystemTime};
+
+use anyhow::{Context, anyhow, bail};
+
+use super::args::SweepArgs;
+use crate::report::plan::{DONE_FILE, PLAN_FILE, Plan, PlanRequest, parse_sizes};
+use crate::run::timestamp::utc_stamp;
+use crate::run::write_atomic;
+
+fn request(a: &SweepArgs) -> anyhow::Result<PlanRequest> {
+    let sizes = a
+        .sizes
+        .as_deref()
+        .map(parse_sizes)
+        .transpose()
+        .map_err(|e| anyhow!(e))?;
+    let models = a
+        .models
+        .as_ref()
+        .map(|m| m.split(',').map(|s| s.trim().to_string()).collect());
+    let mut set = Vec::new();
+    for kv in &a.set {
+        let Some((k, v)) = kv.split_once('=') else {
+            bail!("--set expects KEY=VALUE, got `{kv}`");
+        };
+        set.push((k.trim().to_string(), v.trim().to_string()));
+    }
+    Ok(PlanRequest {
+        preset: a.preset.clone(),
+        full: a.full,
+        sizes,
+        models,
+        steps: a.steps,
+        checkpoints: a.checkpoints,
+        set,
+    })
+}
+
+/// Writes the plan, or checks it against the one already there: continuing
+/// a sweep with other settings would mix two experiments in one report.
+fn claim(dir: &Path, plan: &Plan) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("create {}", dir.display()))?;
+    let path = dir.join(PLAN_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            let stored = Plan::from_toml(&text, &path).map_err(|e| anyhow!(e))?;
+            if stored != *plan {
+                let differs = stored
+                    .points
+                    .iter()
+                    .zip(&plan.points)
+                    .find(|(a, b)| a != b)
+                    .map(|(a, _)| format!("point {}", a.name))
+                    .unwrap_or_else(|| "the list of points or the scale".into());
+                bail!(
+                    "{}: records another plan ({differs} differs); rerun with the original options or choose another --out",
+                    path.display()
+                );
+            }
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Ok(write_atomic(&path, plan.to_toml().as_bytes())?)
+        }
+        Err(e) => Err(anyhow!("{}: {e}", path.display())),
+    }
+}
+
+fn status(dir: &Path, name: &str) -> &'static str {
+    let root = dir.join(name);
+    if root.join(DONE_FILE).exists() {
+        "done"
+    } else if root.exists() {
+        "started"
+    } else {
+        "pending"
+    }
+}
+
+pub fn sweep(a: SweepArgs) -> anyhow::Result<()> {
+    let plan = Plan::build(&request(&a)?).map_err(|e| anyhow!(e))?;
+    let dir = a.out.clone().unwrap_or_else(|| {
+        PathBuf::from("runs").join(format!("sweep-{}", utc_stamp(SystemTime::now())))
+    });
+    if a.list {
+        for (i, p) in plan.points.iter().enumerate() {
+            let c = &p.config;
+            println!(
+                "{i:>3}  {:<24} {:<8} n {:<4} steps {:<8} {}",
+                p.name,
+                status(&dir, &p.name),
+                c.data.n,
+                c.steps,
+                c.description
+            );
+        }
+        return Ok(());
+    }
+    let chosen: Vec<usize> = match a.point {
+        Some(i) if i >= plan.points.len() => bail!(
+            "--point {i}: the plan has {} points (0..={}); see --list",
+            plan.points.len(),
+            plan.points.len().saturating_sub(1)
+        ),
+        Some(i) => vec![i],
+        None => (0..plan.points.len()).collect(),
+    };
+    claim(&dir, &plan)?;
+    println!(
+        "sweep {} ({} points): {}",
+        dir.display(),
+        plan.points.len(),
+        plan.scaling
+    );
+    let started = Instant::now();
+    let (mut trained, mut skipped, mut steps) = (0, 0, 0u64);
+    for i in chosen {
+        let p = &plan.points[i];
+        let t = Instant::now();
+        let out =
+            point::run(&dir, p, a.threads.max(1)).with_context(|| format!("point {}", p.name))?;
+        if out.skipped {
+            skipped += 1;
+            println!("point {i} {}: already done, skipped", p.name);
+            continue;
+        }
+        trained += 1;
+        steps += out.trained;
+        println!(
+            "point {i} {}: {} {} steps in {:.1} s",
+            p.name,
+            if out.diverged {
+                "diverged after"
+            } else {
+                "trained"
+            },
+            out.trained,
+            t.elapsed().as_secs_f64()
+        );
+    }
+    println!(
+        "sweep: {trained} point(s) trained ({steps} steps), {skipped} skipped, {:.1} s; report with `spheres report {}`",
+        started.elapsed().as_secs_f64(),
+        dir.display()
+    );
+    Ok(())
+}

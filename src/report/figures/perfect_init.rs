@@ -1,0 +1,92 @@
+//! Training from a perfect initialisation: the average loss falls while
+//! the worst-case loss and the number of bad alphas grow.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::{FAMILY, Figure};
+use crate::report::checkpoint::PerfectInit;
+
+pub struct PerfectInitFigure<'a> {
+    pub records: &'a [PerfectInit],
+    pub alphas: usize,
+}
+
+impl Figure for PerfectInitFigure<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> anyhow::Result<()>
+    where
+        DB::ErrorType: 'static,
+    {
+        let r = self.records;
+        let last = r.iter().map(|x| x.step).max().unwrap_or(1).max(1) as f64;
+        let (top, bottom) = root.split_vertically(root.dim_in_pixel().1 * 11 / 20);
+        let losses = r.iter().flat_map(|x| [x.mean_loss, x.worst_loss]);
+        let (lo, hi) = losses.fold((f64::INFINITY, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
+        let (lo, hi) = if lo.is_finite() && lo > 0.0 {
+            (lo / 1.5, hi * 1.5)
+        } else {
+            (1e-3, 10.0)
+        };
+        let mut chart = ChartBuilder::on(&top)
+            .caption(
+                "Quadratic net from a perfect initialisation: average vs worst-case loss",
+                (FAMILY, 19),
+            )
+            .margin(12)
+            .x_label_area_size(30)
+            .y_label_area_size(64)
+            .build_cartesian_2d(0.0..last, (lo..hi).log_scale())?;
+        chart
+            .configure_mesh()
+            .y_desc("loss (log)")
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .y_label_formatter(&|y| format!("{y:.0e}"))
+            .label_style((FAMILY, 13))
+            .axis_desc_style((FAMILY, 15))
+            .draw()?;
+        let (blue, red) = (RGBColor(31, 119, 180), RGBColor(214, 39, 40));
+        let mean: Vec<(f64, f64)> = r.iter().map(|x| (x.step as f64, x.mean_loss)).collect();
+        let worst: Vec<(f64, f64)> = r.iter().map(|x| (x.step as f64, x.worst_loss)).collect();
+        chart
+            .draw_series(LineSeries::new(mean.clone(), blue.stroke_width(2)))?
+            .label("average loss at the attack's starting points")
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], blue.stroke_width(2))
+            });
+        chart.draw_series(mean.iter().map(|p| Circle::new(*p, 3, blue.filled())))?;
+        chart
+            .draw_series(LineSeries::new(worst.clone(), red.stroke_width(2)))?
+            .label("worst-case loss after the manifold attack")
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], red.stroke_width(2)));
+        chart.draw_series(worst.iter().map(|p| Circle::new(*p, 3, red.filled())))?;
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .label_font((FAMILY, 13))
+            .draw()?;
+        let bad_max = r.iter().map(|x| x.bad_low + x.bad_high).max().unwrap_or(0) as f64;
+        let mut chart = ChartBuilder::on(&bottom)
+            .margin(12)
+            .x_label_area_size(44)
+            .y_label_area_size(64)
+            .build_cartesian_2d(0.0..last, 0.0..(bad_max * 1.15).max(1.0))?;
+        chart
+            .configure_mesh()
+            .x_desc("training step")
+            .y_desc(format!("bad alphas (of {})", self.alphas))
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .y_label_formatter(&|y| format!("{y:.0}"))
+            .label_style((FAMILY, 13))
+            .axis_desc_style((FAMILY, 15))
+            .draw()?;
+        let bad: Vec<(f64, f64)> = r
+            .iter()
+            .map(|x| (x.step as f64, (x.bad_low + x.bad_high) as f64))
+            .collect();
+        chart.draw_series(LineSeries::new(bad.clone(), BLACK.stroke_width(2)))?;
+        chart.draw_series(bad.iter().map(|p| Circle::new(*p, 3, BLACK.filled())))?;
+        Ok(())
+    }
+}
