@@ -114,6 +114,10 @@ pub struct BenchArgs {
     /// One JSON object per line instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// What to measure: train, eval (Monte Carlo points/s), attack
+    /// (manifold-attack gradient steps/s) (default all).
+    #[arg(long)]
+    pub work: Vec<String>,
     /// Models to measure: relu, quad (default both).
     #[arg(long)]
     pub model: Vec<String>,
