@@ -18,7 +18,12 @@ pub fn duration(secs: f64) -> String {
 
 /// One progress line: step, samples, loss, accuracy, throughput, ETA.
 pub fn progress_line(m: &StepMetrics, total_steps: u64, steps_per_s: f64) -> String {
-    let eta = total_steps.saturating_sub(m.step) as f64 / steps_per_s;
+    let remaining = total_steps.saturating_sub(m.step);
+    let eta = if remaining == 0 {
+        0.0
+    } else {
+        remaining as f64 / steps_per_s
+    };
     format!(
         "step {:>9}/{}  samples {:>11}  loss {:.4e}  acc {:6.2}%  {:>7.0} samples/s  elapsed {}  ETA {}",
         m.step,

@@ -114,10 +114,7 @@ fn run_headless(trainer: Trainer, dir: RunDir, every: f64) -> anyhow::Result<()>
     }
     let trainer = session.join()?;
     if let Some(m) = reporter.latest() {
-        println!(
-            "{}",
-            super::headless::progress_line(m, total, f64::INFINITY)
-        );
+        println!("{}", super::headless::progress_line(m, total, f64::NAN));
     }
     // After a signal the user (or the scheduler) wants the process gone:
     // the snapshot is saved, the test-error pass can wait for a resume.
