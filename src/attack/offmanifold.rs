@@ -14,6 +14,7 @@ use super::pool;
 use super::probe::{Probe, ascent_sign, misclassified};
 use super::sphere::norm;
 use crate::nn::Model;
+use crate::stats::median;
 
 const CHUNK: usize = 16;
 
@@ -281,18 +282,4 @@ fn pgd_chunk(
 
 fn distance_f32(a: &[f32], b: &[f32]) -> f32 {
     super::sphere::distance(a, b) as f32
-}
-
-fn median(values: &[f64]) -> f64 {
-    if values.is_empty() {
-        return f64::NAN;
-    }
-    let mut v = values.to_vec();
-    v.sort_by(f64::total_cmp);
-    let m = v.len() / 2;
-    if v.len() % 2 == 1 {
-        v[m]
-    } else {
-        0.5 * (v[m - 1] + v[m])
-    }
 }

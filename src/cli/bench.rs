@@ -8,6 +8,7 @@ use anyhow::bail;
 use super::args::BenchArgs;
 use crate::attack::{ErrorEstimator, ManifoldParams, Mode, inner_starts, manifold_attack};
 use crate::config::preset;
+use crate::stats::median;
 use crate::train::Trainer;
 
 /// One measurement. `samples_per_s` counts training samples (train),
@@ -22,17 +23,6 @@ pub struct BenchResult {
     pub samples_per_s: f64,
     /// Every repeat, so a reader can judge the noise.
     pub repeats: Vec<f64>,
-}
-
-fn median(v: &[f64]) -> f64 {
-    let mut s = v.to_vec();
-    s.sort_by(f64::total_cmp);
-    let m = s.len() / 2;
-    if s.len() % 2 == 1 {
-        s[m]
-    } else {
-        (s[m - 1] + s[m]) / 2.0
-    }
 }
 
 fn measure(
@@ -214,12 +204,6 @@ pub fn bench(a: BenchArgs) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn median_of_odd_and_even_counts() {
-        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
-        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
-    }
 
     #[test]
     fn an_unknown_model_is_refused_by_name() {

@@ -4,17 +4,7 @@
 use std::time::{Duration, Instant};
 
 use crate::session::messages::{Event, RunState, StepMetrics};
-
-pub fn duration(secs: f64) -> String {
-    if !secs.is_finite() || secs < 0.0 {
-        return "?".into();
-    }
-    let s = secs.round() as u64;
-    match s {
-        0..3600 => format!("{}:{:02}", s / 60, s % 60),
-        _ => format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60),
-    }
-}
+use crate::tui::format::duration;
 
 /// One progress line: step, samples, loss, accuracy, throughput, ETA.
 pub fn progress_line(m: &StepMetrics, total_steps: u64, steps_per_s: f64) -> String {
@@ -137,8 +127,8 @@ mod tests {
             "1.2300e-2",
             "99.50%",
             "12345 samples/s",
-            "elapsed 1:15",
-            "ETA 0:12",
+            "elapsed 1m15s",
+            "ETA 12s",
         ] {
             assert!(line.contains(want), "{want} missing from {line}");
         }
@@ -151,12 +141,5 @@ mod tests {
         assert!(r.event(&Event::Step(metrics(2))).is_none());
         assert!(r.event(&Event::Warning("w".into())).is_some());
         assert_eq!(r.latest().unwrap().step, 2);
-    }
-
-    #[test]
-    fn durations_read_like_clocks() {
-        assert_eq!(duration(59.6), "1:00");
-        assert_eq!(duration(3725.0), "1:02:05");
-        assert_eq!(duration(f64::INFINITY), "?");
     }
 }

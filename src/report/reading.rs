@@ -4,6 +4,7 @@
 //! it, as the median of d(E) / bound per decade of error rate.
 
 use super::checkpoint::Checkpoint;
+use crate::stats::median;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decade {
@@ -22,16 +23,6 @@ pub struct Reading {
     /// (model, train_size, step) of points above the curve beyond noise.
     pub above: Vec<(String, u64, u64)>,
     pub decades: Vec<Decade>,
-}
-
-fn median(mut xs: Vec<f64>) -> f64 {
-    xs.sort_by(f64::total_cmp);
-    let m = xs.len() / 2;
-    if xs.len() % 2 == 1 {
-        xs[m]
-    } else {
-        (xs[m - 1] + xs[m]) / 2.0
-    }
 }
 
 /// Decade ratios use only points with sampled errors: at an upper-bound mu
@@ -67,7 +58,7 @@ pub fn read<'a>(points: impl IntoIterator<Item = &'a Checkpoint>) -> Reading {
         .map(|(exponent, ratios)| Decade {
             exponent,
             count: ratios.len(),
-            median_ratio: median(ratios),
+            median_ratio: median(&ratios),
         })
         .collect();
     r

@@ -19,6 +19,7 @@ pub mod cap;
 pub mod chisq;
 pub mod error;
 pub mod interval;
+pub mod median;
 pub mod normal;
 pub mod quadnet;
 pub mod quadrature;
@@ -26,4 +27,5 @@ pub mod report;
 
 pub use error::{Result, StatsError};
 pub use interval::{clopper_pearson, rate_estimate};
+pub use median::median;
 pub use quadnet::{QuadAnalysis, analyse, analyse_alphas};
