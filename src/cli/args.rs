@@ -49,8 +49,8 @@ pub struct RunArgs {
     #[arg(long, default_value = "quick")]
     pub preset: String,
     /// Override a config field, e.g. `--set train.lr=3e-4` (repeatable).
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_assignment)]
+    pub set: Vec<(String, String)>,
     /// Total training steps (same as `--set steps=N`).
     #[arg(long)]
     pub steps: Option<u64>,
@@ -87,6 +87,15 @@ impl Default for ViewArgs {
             fps: 10.0,
             mouse: false,
         }
+    }
+}
+
+/// `key=value` as given to `--set`, split once clap has the argument, so
+/// a malformed one is a usage error before anything runs.
+fn parse_assignment(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.trim().to_string())),
+        _ => Err(format!("`{s}` is not KEY=VALUE")),
     }
 }
 
@@ -140,8 +149,8 @@ pub struct ResumeArgs {
     /// A run directory (its newest readable snapshot) or a snapshot file.
     pub path: PathBuf,
     /// Override a live setting, e.g. `--set train.lr=1e-5` (repeatable).
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_assignment)]
+    pub set: Vec<(String, String)>,
     /// New total step count.
     #[arg(long)]
     pub steps: Option<u64>,
@@ -225,8 +234,8 @@ pub struct SweepArgs {
     #[arg(long, default_value_t = 5)]
     pub checkpoints: usize,
     /// Override a config field of every point, e.g. `--set data.n=20` (repeatable).
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_assignment)]
+    pub set: Vec<(String, String)>,
     /// Run only point I of the plan (see --list), e.g. $SLURM_ARRAY_TASK_ID.
     #[arg(long)]
     pub point: Option<usize>,

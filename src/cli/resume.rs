@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 
 use super::args::ResumeArgs;
 use crate::run::{RunDir, resolve};
@@ -37,13 +37,10 @@ pub fn resume(a: ResumeArgs) -> anyhow::Result<()> {
     if let Some(steps) = a.steps {
         trainer.apply("steps", &steps.to_string())?;
     }
-    for kv in &a.set {
-        let Some((k, v)) = kv.split_once('=') else {
-            bail!("--set expects KEY=VALUE, got `{kv}`");
-        };
+    for (k, v) in &a.set {
         trainer
-            .apply(k.trim(), v)
-            .with_context(|| format!("--set {kv}"))?;
+            .apply(k, v)
+            .with_context(|| format!("--set {k}={v}"))?;
     }
     let dir = match run {
         Some(dir) => dir,

@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 use std::time::Duration;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use crossbeam_channel::RecvTimeoutError;
 
 use super::args::{RunArgs, ViewArgs};
@@ -25,13 +25,8 @@ pub fn resolve(args: &RunArgs) -> anyhow::Result<(String, Config)> {
     if let Some(steps) = args.steps {
         config.set("steps", &steps.to_string())?;
     }
-    for kv in &args.set {
-        let Some((k, v)) = kv.split_once('=') else {
-            bail!("--set expects KEY=VALUE, got `{kv}`");
-        };
-        config
-            .set(k.trim(), v)
-            .with_context(|| format!("--set {kv}"))?;
+    for (k, v) in &args.set {
+        config.set(k, v).with_context(|| format!("--set {k}={v}"))?;
     }
     Ok((p.name, config))
 }

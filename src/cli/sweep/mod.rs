@@ -26,13 +26,7 @@ fn request(a: &SweepArgs) -> anyhow::Result<PlanRequest> {
         .models
         .as_ref()
         .map(|m| m.split(',').map(|s| s.trim().to_string()).collect());
-    let mut set = Vec::new();
-    for kv in &a.set {
-        let Some((k, v)) = kv.split_once('=') else {
-            bail!("--set expects KEY=VALUE, got `{kv}`");
-        };
-        set.push((k.trim().to_string(), v.trim().to_string()));
-    }
+    let set = a.set.clone();
     Ok(PlanRequest {
         preset: a.preset.clone(),
         full: a.full,
