@@ -49,6 +49,18 @@ impl Default for ManifoldParams {
     }
 }
 
+/// A run's attack settings (`attack.step`, `attack.steps`) with the other
+/// parameters at their defaults.
+impl From<&crate::config::Attack> for ManifoldParams {
+    fn from(a: &crate::config::Attack) -> Self {
+        Self {
+            step: a.step as f32,
+            max_steps: a.steps,
+            ..Self::default()
+        }
+    }
+}
+
 impl ManifoldParams {
     pub fn validate(&self) -> Result<(), AttackError> {
         if !(self.step > 0.0 && self.step <= 1.0) {

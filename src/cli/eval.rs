@@ -8,7 +8,6 @@ use anyhow::Context;
 
 use super::args::EvalArgs;
 use crate::attack::{ErrorEstimator, ManifoldParams, nearest_error};
-use crate::nn::Arch;
 use crate::session::messages::{NearestError, RateEstimate};
 use crate::stats::report::alphas_text;
 use crate::train::Trainer;
@@ -97,15 +96,7 @@ pub fn eval(a: EvalArgs) -> anyhow::Result<()> {
     } else {
         e.inner.hi
     };
-    if let Arch::Quad(net) = &model.arch {
-        let p = &model.params;
-        let w = net.weight.view(p);
-        let a = crate::stats::quadnet::analyse_view(
-            w,
-            net.w.slice(p)[0] as f64,
-            net.b.slice(p)[0] as f64,
-            c.data.radius,
-        )?;
+    if let Some(a) = crate::stats::quadnet::analyse_model(model, c.data.radius)? {
         if a.alphas.is_empty() {
             println!(
                 "quadratic net with b = 0: no ellipsoid, exact inner error {:.3e}",
@@ -116,11 +107,7 @@ pub fn eval(a: EvalArgs) -> anyhow::Result<()> {
         }
     }
     if a.starts > 0 {
-        let params = ManifoldParams {
-            step: c.attack.step as f32,
-            max_steps: c.attack.steps,
-            ..ManifoldParams::default()
-        };
+        let params = ManifoldParams::from(&c.attack);
         let d = nearest_error(
             model,
             c.seed,

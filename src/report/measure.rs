@@ -7,28 +7,13 @@ use anyhow::Context;
 use super::checkpoint::{Checkpoint, PerfectInit};
 use crate::attack::{ErrorEstimator, ManifoldParams, nearest_error, unfound_fraction, worst_case};
 use crate::config::Config;
-use crate::nn::{Arch, Model};
+use crate::nn::Model;
 use crate::stats::cap::{cap_distance_euclidean, optimal_estimated};
-use crate::stats::quadnet::{QuadAnalysis, analyse_view};
+use crate::stats::quadnet::{QuadAnalysis, analyse_model};
 
 /// The exact analysis of a quadratic net; None for other architectures.
 pub fn quad_analysis(model: &Model, radius: f64) -> anyhow::Result<Option<QuadAnalysis>> {
-    let Arch::Quad(net) = &model.arch else {
-        return Ok(None);
-    };
-    let p = &model.params;
-    let w = net.w.slice(p)[0] as f64;
-    let b = net.b.slice(p)[0] as f64;
-    let a = analyse_view(net.weight.view(p), w, b, radius).context("quadratic net analysis")?;
-    Ok(Some(a))
-}
-
-pub fn attack_params(config: &Config) -> ManifoldParams {
-    ManifoldParams {
-        step: config.attack.step as f32,
-        max_steps: config.attack.steps,
-        ..ManifoldParams::default()
-    }
+    analyse_model(model, radius).context("quadratic net analysis")
 }
 
 /// Sample mean's standard error; None below two values.
@@ -65,7 +50,7 @@ pub fn checkpoint(
     let inner = estimate.inner;
     let mu_upper_only = inner.errors == 0;
     let mu = if mu_upper_only { inner.hi } else { inner.rate };
-    let params = attack_params(config);
+    let params = ManifoldParams::from(&config.attack);
     let (starts, found, mean_distance, distance_se, unfound) = if config.attack.starts > 0 {
         let e = nearest_error(
             model,
@@ -136,7 +121,7 @@ pub fn perfect_init(
         step,
         starts,
         radius as f32,
-        &attack_params(config),
+        &ManifoldParams::from(&config.attack),
         threads,
     )
     .context("worst-case attack")?;

@@ -11,9 +11,9 @@ use crossbeam_channel::{Receiver, Sender, TryRecvError};
 
 use super::messages::{ErrorEstimate, Event};
 use super::publish::Publication;
-use crate::attack::{ErrorEstimator, ManifoldParams, Mode, SliceKind, SliceParams};
+use crate::attack::{ErrorEstimator, ManifoldParams, SliceKind, SliceParams};
 use crate::config::Config;
-use crate::nn::{Arch, Model};
+use crate::nn::Model;
 
 /// Rounds per version beyond the first before the thread goes idle: a
 /// paused run stops costing CPU once its estimate is tight.
@@ -65,46 +65,31 @@ impl EvalWorker {
         let mut progress = Progress::default();
         while !self.stop.load(Ordering::SeqCst) {
             // A cycle (estimate, d(E), slice, worst case) is finished on the
-            // model it started with; then the newest model takes over.
+            // model it started with; then the newest publication takes
+            // over, a new model or new evaluation settings alike.
+            let busy = self.work(&current, &mut estimator, &mut progress);
             let cycle_done = progress.quad
                 && progress.nearest
                 && progress.slice
                 && progress.worst
                 && progress.samples >= current.config.eval.samples;
-            let newer = if cycle_done {
-                self.models.try_recv()
-            } else {
-                Err(TryRecvError::Empty)
-            };
-            match newer {
-                Ok(p) => {
-                    // A config-only republication keeps its estimate going.
-                    if p.version != current.version && !Self::same_model(&p, &current) {
-                        progress = Progress::default();
-                    }
-                    current = p;
-                }
-                Err(TryRecvError::Disconnected) => return,
-                Err(TryRecvError::Empty) => {}
-            }
-            if !self.work(&current, &mut estimator, &mut progress) {
+            let next = match (busy, cycle_done) {
+                (true, false) => continue,
+                (true, true) => match self.models.try_recv() {
+                    Ok(p) => p,
+                    Err(TryRecvError::Empty) => continue,
+                    Err(TryRecvError::Disconnected) => return,
+                },
                 // Nothing left for this version: sleep until the next one
                 // (or until the trainer has gone: the slot disconnects).
-                match self.models.recv() {
-                    Ok(p) => {
-                        if !Self::same_model(&p, &current) {
-                            progress = Progress::default();
-                        }
-                        current = p;
-                    }
+                (false, _) => match self.models.recv() {
+                    Ok(p) => p,
                     Err(_) => return,
-                }
-            }
+                },
+            };
+            current = next;
+            progress = Progress::default();
         }
-    }
-
-    fn same_model(a: &Publication, b: &Publication) -> bool {
-        a.step == b.step && a.model.params == b.model.params
     }
 
     /// One unit of work; false when everything for this version is done.
@@ -117,13 +102,10 @@ impl EvalWorker {
         }
         if !progress.quad {
             progress.quad = true;
-            if let Arch::Quad(net) = &model.arch {
-                let w = net.weight.view(&model.params);
-                let (sw, sb) = (net.w.slice(&model.params)[0], net.b.slice(&model.params)[0]);
-                match crate::stats::quadnet::analyse_view(w, sw as f64, sb as f64, c.data.radius) {
-                    Ok(a) => self.send(Event::Quad(a.into_report(p.version, p.step))),
-                    Err(e) => self.send(Event::Warning(format!("alpha analysis: {e}"))),
-                }
+            match crate::stats::quadnet::analyse_model(model, c.data.radius) {
+                Ok(Some(a)) => self.send(Event::Quad(a.into_report(p.version, p.step))),
+                Ok(None) => {}
+                Err(e) => self.send(Event::Warning(format!("alpha analysis: {e}"))),
             }
             return true;
         }
@@ -149,12 +131,7 @@ impl EvalWorker {
             }
             return true;
         }
-        let params = ManifoldParams {
-            step: c.attack.step as f32,
-            max_steps: c.attack.steps,
-            halvings: 20,
-            mode: Mode::FirstError,
-        };
+        let params = ManifoldParams::from(&c.attack);
         if !progress.nearest {
             progress.nearest = true;
             if c.attack.starts > 0 {
@@ -206,10 +183,6 @@ impl EvalWorker {
             progress.worst = true;
             if c.attack.starts > 0 {
                 let starts = c.attack.starts.div_ceil(4);
-                let params = ManifoldParams {
-                    mode: Mode::WorstCase,
-                    ..params
-                };
                 let r = c.data.radius as f32;
                 match crate::attack::worst_case(
                     model, c.seed, p.version, p.step, starts, r, &params, threads,

@@ -240,6 +240,16 @@ pub fn analyse(
     from_alphas(alphas, radius, regime)
 }
 
+/// The analysis of `model` when it is a quadratic net (None otherwise).
+pub fn analyse_model(model: &crate::nn::Model, radius: f64) -> Result<Option<QuadAnalysis>> {
+    let crate::nn::Arch::Quad(net) = &model.arch else {
+        return Ok(None);
+    };
+    let p = &model.params;
+    let (w, b) = (net.w.slice(p)[0] as f64, net.b.slice(p)[0] as f64);
+    analyse_view(net.weight.view(p), w, b, radius).map(Some)
+}
+
 /// `analyse` for W as an ndarray view (any memory layout).
 pub fn analyse_view(
     weights: ArrayView2<'_, f32>,
