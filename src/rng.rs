@@ -21,8 +21,6 @@ pub enum Stream {
     Init = 4,
     Shuffle = 5,
     Slice = 6,
-    /// The final test error of a run, kept apart from the live estimates.
-    Test = 7,
 }
 
 /// SplitMix64's finaliser: a cheap bijective mix with good avalanche.

@@ -1,8 +1,9 @@
 //! The training loop end to end: reproducible, exactly resumable, and
 //! good enough on the quick preset.
 
+use spheres::attack::ErrorEstimator;
 use spheres::config::{Config, preset};
-use spheres::train::{Trainer, TrainerState, test_error};
+use spheres::train::{Trainer, TrainerState};
 
 fn config(name: &str, edits: &[(&str, &str)]) -> Config {
     let mut c = preset(name).unwrap().config;
@@ -150,7 +151,15 @@ fn live_edits_apply_between_steps_and_bad_ones_change_nothing() {
 fn the_quick_preset_reaches_its_stated_test_error() {
     let c = preset("quick").unwrap().config;
     let t = train(&c, c.steps);
-    let [ie, i, oe, o] = test_error(&t.model, c.seed, c.data.radius as f32, 200_000);
+    let e = ErrorEstimator::new(c.seed, c.data.radius as f32)
+        .run(&t.model, 0, t.step, 200_000, 1)
+        .unwrap();
+    let (ie, i, oe, o) = (
+        e.inner.errors,
+        e.inner.samples,
+        e.outer.errors,
+        e.outer.samples,
+    );
     let rate = (ie + oe) as f64 / (i + o) as f64;
     assert!(
         rate < 1e-3,

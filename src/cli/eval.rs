@@ -12,7 +12,8 @@ use crate::session::messages::{NearestError, RateEstimate};
 use crate::stats::report::alphas_text;
 use crate::train::Trainer;
 
-fn rate(r: &RateEstimate) -> String {
+/// A rate with its 95% interval, or its one-sided bound with no errors.
+pub fn rate(r: &RateEstimate) -> String {
     if r.upper_bound_only() {
         format!("< {:.2e} (no errors in {}; one-sided 95%)", r.hi, r.samples)
     } else {

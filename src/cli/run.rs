@@ -10,12 +10,13 @@ use crossbeam_channel::RecvTimeoutError;
 
 use super::args::{RunArgs, ViewArgs};
 use super::headless::Reporter;
+use crate::attack::ErrorEstimator;
 use crate::config::{Config, preset};
 use crate::run::RunDir;
 use crate::session::Session;
 use crate::session::messages::{Command, Event, RunState};
 use crate::session::run_info::run_info;
-use crate::train::{Trainer, test_error};
+use crate::train::Trainer;
 use crate::tui::{DashboardOptions, run_dashboard};
 
 /// Preset, then `--steps`, then every `--set` in order.
@@ -119,30 +120,29 @@ fn run_headless(trainer: Trainer, dir: RunDir, every: f64) -> anyhow::Result<()>
     Ok(())
 }
 
+/// The final test error on fresh points, per sphere with its interval.
 fn summary(trainer: &Trainer, samples: u64) {
     if samples == 0 {
         return;
     }
     let c = &trainer.config;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(c.eval.threads + c.train.threads)
-        .build();
-    let counts = match pool {
-        Ok(p) => p.install(|| test_error(&trainer.model, c.seed, c.data.radius as f32, samples)),
-        Err(_) => test_error(&trainer.model, c.seed, c.data.radius as f32, samples),
-    };
-    let [ie, i, oe, o] = counts;
-    let rate = |e: u64, n: u64| if n == 0 { 0.0 } else { e as f64 / n as f64 };
-    println!(
-        "test error after {} steps on {} fresh points: inner {}/{} ({:.3e}), outer {}/{} ({:.3e}), total {:.3e}",
+    let mut est = ErrorEstimator::new(c.seed, c.data.radius as f32);
+    match est.run(
+        &trainer.model,
+        0,
         trainer.step,
         samples,
-        ie,
-        i,
-        rate(ie, i),
-        oe,
-        o,
-        rate(oe, o),
-        rate(ie + oe, i + o)
-    );
+        c.eval.threads + c.train.threads,
+    ) {
+        Ok(e) => {
+            println!(
+                "test error after {} steps on {} fresh points:",
+                trainer.step,
+                e.inner.samples + e.outer.samples
+            );
+            println!("  inner sphere  {}", super::eval::rate(&e.inner));
+            println!("  outer sphere  {}", super::eval::rate(&e.outer));
+        }
+        Err(e) => println!("no test error: {e}"),
+    }
 }

@@ -2,9 +2,7 @@
 //! its hyperparameters between steps, save and restore its whole state.
 
 mod state;
-mod test_error;
 mod trainer;
 
 pub use state::TrainerState;
-pub use test_error::test_error;
 pub use trainer::{StepOutcome, Trainer};
