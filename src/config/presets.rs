@@ -25,8 +25,10 @@ pub struct Preset {
 /// or ending in `.toml`).
 pub fn preset(name: &str) -> Result<Preset, ConfigError> {
     if name.contains('/') || name.ends_with(".toml") {
-        let text = std::fs::read_to_string(name)
-            .map_err(|e| ConfigError::Parse(format!("cannot read {name}: {e}")))?;
+        let text = std::fs::read_to_string(name).map_err(|e| ConfigError::Read {
+            path: name.to_string(),
+            reason: e.to_string(),
+        })?;
         let config =
             Config::from_toml(&text).map_err(|e| ConfigError::Parse(format!("{name}: {e}")))?;
         let stem = std::path::Path::new(name)

@@ -6,6 +6,8 @@ use super::Config;
 pub enum ConfigError {
     #[error("config does not parse: {0}")]
     Parse(String),
+    #[error("cannot read config {path}: {reason}")]
+    Read { path: String, reason: String },
     #[error("unknown key `{key}`; known keys: {known}")]
     UnknownKey { key: String, known: String },
     #[error("`{key}` = `{value}` is not {expected}")]
