@@ -26,14 +26,15 @@ pub enum ConfigError {
     NotLive { key: String, live: String },
 }
 
-fn range<T: PartialOrd + std::fmt::Display>(
+/// Refuses `v` unless `inside`; NaN fails every comparison, so a NaN
+/// value is refused by either range below.
+fn within(
     key: &str,
-    v: T,
-    lo: T,
-    hi: T,
+    v: impl std::fmt::Display,
+    inside: bool,
     allowed: &str,
 ) -> Result<(), ConfigError> {
-    if v >= lo && v <= hi {
+    if inside {
         Ok(())
     } else {
         Err(ConfigError::OutOfRange {
@@ -44,17 +45,19 @@ fn range<T: PartialOrd + std::fmt::Display>(
     }
 }
 
-/// Like `range`, for floats: NaN fails every comparison, so it is refused.
+fn range<T: PartialOrd + std::fmt::Display>(
+    key: &str,
+    v: T,
+    lo: T,
+    hi: T,
+    allowed: &str,
+) -> Result<(), ConfigError> {
+    let inside = v >= lo && v <= hi;
+    within(key, v, inside, allowed)
+}
+
 fn open_range(key: &str, v: f64, lo: f64, hi: f64, allowed: &str) -> Result<(), ConfigError> {
-    if v > lo && v < hi {
-        Ok(())
-    } else {
-        Err(ConfigError::OutOfRange {
-            key: key.into(),
-            value: v.to_string(),
-            allowed: allowed.into(),
-        })
-    }
+    within(key, v, v > lo && v < hi, allowed)
 }
 
 fn one_of(key: &str, v: &str, options: &[&str]) -> Result<(), ConfigError> {
