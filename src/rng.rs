@@ -21,6 +21,10 @@ pub enum Stream {
     Init = 4,
     Shuffle = 5,
     Slice = 6,
+    /// Rare-event estimation (splitting particles and their moves).
+    Rare = 7,
+    /// Gaussian noise added to sphere points (robustness to noise).
+    Noise = 8,
 }
 
 /// SplitMix64's finaliser: a cheap bijective mix with good avalanche.

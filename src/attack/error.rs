@@ -13,6 +13,8 @@ pub enum AttackError {
     NonFiniteModel,
     #[error("invalid parameter: {0}")]
     Param(String),
+    #[error("cancelled")]
+    Cancelled,
 }
 
 /// Checks shared by every attack on explicit starting points.

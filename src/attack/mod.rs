@@ -1,6 +1,7 @@
 //! Error-rate estimates and adversarial attacks: how often a model is wrong,
 //! and how close its errors are to the data.
 
+pub mod cancel;
 mod error;
 pub mod estimator;
 pub mod manifold;
@@ -15,6 +16,7 @@ pub mod worst;
 #[cfg(test)]
 mod tests;
 
+pub use cancel::Cancel;
 pub use error::AttackError;
 pub use estimator::ErrorEstimator;
 pub use manifold::{ManifoldOutcome, ManifoldParams, Mode, manifold_attack};
