@@ -9,6 +9,7 @@ pub mod nn;
 pub mod report;
 pub mod rng;
 pub mod run;
+pub mod serde_nan;
 pub mod session;
 pub mod signals;
 pub mod stats;

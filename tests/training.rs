@@ -152,7 +152,7 @@ fn the_quick_preset_reaches_its_stated_test_error() {
     let c = preset("quick").unwrap().config;
     let t = train(&c, c.steps);
     let e = ErrorEstimator::new(c.seed, c.data.radius as f32)
-        .run(&t.model, 0, t.step, 200_000, 1)
+        .run(&t.model, 0, 200_000, 1)
         .unwrap();
     let (ie, i, oe, o) = (
         e.inner.errors,

@@ -16,8 +16,7 @@ use super::probe::{Probe, misclassified};
 use crate::data::sample_point;
 use crate::nn::Model;
 use crate::rng::Stream;
-use crate::session::messages::ErrorEstimate;
-use crate::stats::interval::rate_estimate;
+use crate::stats::interval::{RateEstimate, rate_estimate};
 
 /// Points per chunk. Calls always evaluate whole chunks, so point `i` sits
 /// at the same row of the same batch however the work is split into calls.
@@ -40,6 +39,15 @@ impl Counts {
             outer: self.outer + o.outer,
         }
     }
+}
+
+/// Monte Carlo error rates of one model on both spheres.
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct McEstimate {
+    pub inner: RateEstimate,
+    pub outer: RateEstimate,
+    /// Points evaluated per second in the call that produced this.
+    pub samples_per_s: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -71,17 +79,16 @@ impl ErrorEstimator {
     }
 
     /// Evaluates at least `samples` more points (rounded up to whole chunks)
-    /// and returns the estimate over every point seen for `version`. A new
-    /// version restarts from point 0, so an estimate never depends on which
-    /// versions came before.
+    /// and returns the estimate over every point seen for `version`, a key
+    /// naming the model. A new version restarts from point 0, so an estimate
+    /// never depends on which versions came before.
     pub fn run(
         &mut self,
         model: &Model,
         version: u64,
-        step: u64,
         samples: u64,
         threads: usize,
-    ) -> Result<ErrorEstimate, AttackError> {
+    ) -> Result<McEstimate, AttackError> {
         if !(self.radius.is_finite() && self.radius > 1.0) {
             return Err(AttackError::Param(format!(
                 "outer radius {} must exceed 1",
@@ -113,9 +120,7 @@ impl ErrorEstimator {
         let evaluated = chunks * CHUNK as u64;
         self.next += evaluated;
         self.counts = self.counts.add(counts);
-        Ok(ErrorEstimate {
-            version,
-            step,
+        Ok(McEstimate {
             inner: rate_estimate(self.counts.inner_errors, self.counts.inner),
             outer: rate_estimate(self.counts.outer_errors, self.counts.outer),
             samples_per_s: if elapsed > 0.0 {

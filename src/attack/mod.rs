@@ -18,9 +18,9 @@ mod tests;
 
 pub use cancel::Cancel;
 pub use error::AttackError;
-pub use estimator::ErrorEstimator;
+pub use estimator::{ErrorEstimator, McEstimate};
 pub use manifold::{ManifoldOutcome, ManifoldParams, Mode, manifold_attack};
-pub use nearest::{inner_starts, nearest_error, unfound_fraction};
+pub use nearest::{NearestError, inner_starts, nearest_error, unfound_fraction};
 pub use offmanifold::{MinNorm, MinNormParams, PgdParams, RobustAccuracy, min_norm_l2, pgd_l2};
-pub use slice::{SliceKind, SliceParams, decision_slice};
-pub use worst::worst_case;
+pub use slice::{DecisionSlice, SliceKind, SliceParams, decision_slice};
+pub use worst::{WorstCase, worst_case};

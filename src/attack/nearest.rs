@@ -22,8 +22,32 @@ use super::manifold::{ManifoldParams, Mode, manifold_attack};
 use crate::data::fill_direction;
 use crate::nn::Model;
 use crate::rng::{Stream, rng_for};
-use crate::session::messages::NearestError;
 use crate::stats::cap::{cap_distance_euclidean, optimal_estimated};
+
+/// Result of a batch of first-error manifold attacks (the d(E) estimate).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NearestError {
+    pub starts: usize,
+    /// Starts where an error was found within the step budget.
+    pub found: usize,
+    /// Mean Euclidean distance to the nearest error over the starts where one
+    /// was found. When `found < starts` the true d(E) is larger than this
+    /// average of found distances would suggest only if the missing ones are
+    /// far; the UI marks it as a lower bound.
+    #[serde(deserialize_with = "crate::serde_nan::f64")]
+    pub mean_distance: f64,
+    pub distances: Vec<f64>,
+    /// Error rate used for the bound (inner sphere estimate).
+    #[serde(deserialize_with = "crate::serde_nan::f64")]
+    pub mu: f64,
+    /// Phi^{-1}(1 - mu) / sqrt(n).
+    #[serde(deserialize_with = "crate::serde_nan::f64")]
+    pub bound_optimal: f64,
+    /// Exact average Euclidean distance to a cap of measure mu.
+    #[serde(deserialize_with = "crate::serde_nan::f64")]
+    pub bound_cap: f64,
+    pub searches_per_s: f64,
+}
 
 /// `starts` points of the inner sphere, point i from `Stream::Attack` index i.
 pub fn inner_starts(seed: u64, n: usize, starts: usize) -> Array2<f32> {
@@ -42,8 +66,6 @@ pub fn inner_starts(seed: u64, n: usize, starts: usize) -> Array2<f32> {
 pub fn nearest_error(
     model: &Model,
     seed: u64,
-    version: u64,
-    step: u64,
     starts: usize,
     mu: f64,
     params: &ManifoldParams,
@@ -74,8 +96,6 @@ pub fn nearest_error(
         f64::NAN
     };
     Ok(NearestError {
-        version,
-        step,
         starts,
         found,
         mean_distance,

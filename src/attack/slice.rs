@@ -22,13 +22,60 @@ use super::sphere::{STUCK, dot, norm, project_tangent, rescale};
 use crate::data::fill_direction;
 use crate::nn::Model;
 use crate::rng::{Stream, rng_for};
-use crate::session::messages::DecisionSlice;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SliceKind {
+    #[serde(rename = "random/random")]
     RandomRandom,
+    #[serde(rename = "random/adversarial")]
     RandomAdversarial,
+    #[serde(rename = "adversarial/adversarial")]
     AdversarialAdversarial,
+}
+
+/// A 2-D slice of input space through a sphere point: `inner[r][c]` is true
+/// where the model says "inner" at `u * xs[c] + v * ys[r]`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DecisionSlice {
+    pub kind: SliceKind,
+    pub xs: Vec<f64>,
+    pub ys: Vec<f64>,
+    /// Logged as one string per row, `#` for inner and `.` for outer: a
+    /// tenth of the size of JSON booleans.
+    #[serde(with = "bool_rows")]
+    pub inner: Vec<Vec<bool>>,
+    /// The outer sphere's radius R; the spheres' and the max-margin
+    /// circle's radii in the plane follow from it.
+    pub radius: f64,
+}
+
+mod bool_rows {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(rows: &[Vec<bool>], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(rows.iter().map(|r| {
+            r.iter()
+                .map(|&b| if b { '#' } else { '.' })
+                .collect::<String>()
+        }))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Vec<bool>>, D::Error> {
+        let rows = Vec::<String>::deserialize(d)?;
+        rows.iter()
+            .map(|r| {
+                r.chars()
+                    .map(|c| match c {
+                        '#' => Ok(true),
+                        '.' => Ok(false),
+                        other => Err(serde::de::Error::custom(format!(
+                            "slice cell {other:?} is neither '#' nor '.'"
+                        ))),
+                    })
+                    .collect()
+            })
+            .collect()
+    }
 }
 
 impl SliceKind {
@@ -68,7 +115,6 @@ pub fn decision_slice(
     model: &Model,
     seed: u64,
     index: u64,
-    version: u64,
     kind: SliceKind,
     params: &SliceParams,
     threads: usize,
@@ -133,8 +179,7 @@ pub fn decision_slice(
             .collect()
     });
     Ok(DecisionSlice {
-        version,
-        kind: kind.as_str().to_string(),
+        kind,
         xs: axis.clone(),
         ys: axis,
         inner: says_inner.chunks(g).map(|r| r.to_vec()).collect(),

@@ -9,7 +9,15 @@ use super::manifold::{ManifoldParams, Mode, manifold_attack};
 use crate::data::sample_point;
 use crate::nn::Model;
 use crate::rng::Stream;
-use crate::session::messages::WorstCase;
+
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct WorstCase {
+    /// Mean loss over the attack's starting points after a worst-case
+    /// manifold attack.
+    pub worst_loss: f64,
+    /// Mean loss over the same points before the attack.
+    pub mean_loss: f64,
+}
 
 /// Attacks `starts` points (fair coin between the spheres of radius 1 and
 /// `radius`, point i from `Stream::Attack` index i) in worst-case mode,
@@ -18,8 +26,6 @@ use crate::session::messages::WorstCase;
 pub fn worst_case(
     model: &Model,
     seed: u64,
-    version: u64,
-    step: u64,
     starts: usize,
     radius: f32,
     params: &ManifoldParams,
@@ -47,8 +53,6 @@ pub fn worst_case(
     let mean =
         |f: fn(&super::ManifoldOutcome) -> f64| out.iter().map(f).sum::<f64>() / starts as f64;
     Ok(WorstCase {
-        version,
-        step,
         worst_loss: mean(|o| o.end_loss),
         mean_loss: mean(|o| o.start_loss),
     })

@@ -72,13 +72,13 @@ fn measure_eval(threads: usize, repeats: usize, seconds: f64) -> anyhow::Result<
     let c = preset("relu-paper")?.config;
     let t = Trainer::new(c.clone(), "relu-paper");
     let mut est = ErrorEstimator::new(c.seed, c.data.radius as f32);
-    est.run(&t.model, 0, 0, 20_000, threads)?;
+    est.run(&t.model, 0, 20_000, threads)?;
     let runs = (0..repeats.max(1))
         .map(|r| {
             // A new version per repeat restarts the estimator's count.
             let start = Instant::now();
             while start.elapsed().as_secs_f64() < seconds {
-                est.run(&t.model, 1 + r as u64, 0, 50_000, threads)?;
+                est.run(&t.model, 1 + r as u64, 50_000, threads)?;
             }
             Ok(est.samples() as f64 / start.elapsed().as_secs_f64())
         })

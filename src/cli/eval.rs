@@ -7,8 +7,9 @@ use std::fmt::Write;
 use anyhow::Context;
 
 use super::args::EvalArgs;
+use crate::attack::NearestError;
 use crate::attack::{ErrorEstimator, ManifoldParams, nearest_error};
-use crate::session::messages::{NearestError, RateEstimate};
+use crate::stats::RateEstimate;
 use crate::stats::report::alphas_text;
 use crate::train::Trainer;
 
@@ -83,7 +84,7 @@ pub fn eval(a: EvalArgs) -> anyhow::Result<()> {
     );
     let mut est = ErrorEstimator::new(c.seed, c.data.radius as f32);
     let e = est
-        .run(model, 0, trainer.step, a.samples, threads)
+        .run(model, 0, a.samples, threads)
         .context("error estimate")?;
     println!(
         "error rate on {} fresh points ({:.0} points/s):",
@@ -109,16 +110,7 @@ pub fn eval(a: EvalArgs) -> anyhow::Result<()> {
     }
     if a.starts > 0 {
         let params = ManifoldParams::from(&c.attack);
-        let d = nearest_error(
-            model,
-            c.seed,
-            0,
-            trainer.step,
-            a.starts,
-            mu,
-            &params,
-            threads,
-        )?;
+        let d = nearest_error(model, c.seed, a.starts, mu, &params, threads)?;
         let which = if e.inner.errors > 0 {
             "estimated"
         } else {
@@ -159,8 +151,6 @@ mod tests {
     #[test]
     fn the_histogram_counts_every_distance_and_marks_the_bound() {
         let d = NearestError {
-            version: 0,
-            step: 0,
             starts: 4,
             found: 4,
             mean_distance: 0.2,

@@ -51,7 +51,7 @@ impl Reporter {
     /// Handles one event; returns a line to print, if any.
     pub fn event(&mut self, e: &Event) -> Option<String> {
         match e {
-            Event::Step(m) => {
+            Event::StepMetrics(m) => {
                 self.latest = Some(*m);
                 let first = *self.first.get_or_insert((m.step, Instant::now()));
                 if self.last_print.is_none_or(|t| t.elapsed() >= self.every) {
@@ -76,22 +76,31 @@ impl Reporter {
             Event::Refused { key, value, reason } => {
                 Some(format!("refused {key} = {value}: {reason}"))
             }
-            Event::Warning(w) => Some(format!("warning: {w}")),
-            Event::Error(e) => Some(format!("error: {e}")),
-            Event::State(RunState::Diverged) => Some("training diverged; stopping".into()),
-            Event::Estimate(est) => Some(format!(
-                "estimate at step {}: inner {}/{} errors, outer {}/{} ({:.0} samples/s)",
-                est.step,
-                est.inner.errors,
-                est.inner.samples,
-                est.outer.errors,
-                est.outer.samples,
-                est.samples_per_s
-            )),
-            Event::Nearest(n) => Some(format!(
-                "d(E) at step {}: {:.4} over {}/{} starts with an error (bound {:.4} at mu {:.2e})",
-                n.step, n.mean_distance, n.found, n.starts, n.bound_cap, n.mu
-            )),
+            Event::Warning { message } => Some(format!("warning: {message}")),
+            Event::Error { message } => Some(format!("error: {message}")),
+            Event::Notice { message } => Some(message.clone()),
+            Event::State {
+                state: RunState::Diverged,
+            } => Some("training diverged; stopping".into()),
+            Event::ErrorEstimate(e) => {
+                let est = &e.value;
+                Some(format!(
+                    "estimate at step {}: inner {}/{} errors, outer {}/{} ({:.0} samples/s)",
+                    e.step,
+                    est.inner.errors,
+                    est.inner.samples,
+                    est.outer.errors,
+                    est.outer.samples,
+                    est.samples_per_s
+                ))
+            }
+            Event::NearestError(e) => {
+                let n = &e.value;
+                Some(format!(
+                    "d(E) at step {}: {:.4} over {}/{} starts with an error (bound {:.4} at mu {:.2e})",
+                    e.step, n.mean_distance, n.found, n.starts, n.bound_cap, n.mu
+                ))
+            }
             _ => None,
         }
     }
@@ -137,9 +146,9 @@ mod tests {
     #[test]
     fn lines_are_rate_limited_but_messages_are_not() {
         let mut r = Reporter::new(100, Duration::from_secs(3600));
-        assert!(r.event(&Event::Step(metrics(1))).is_some());
-        assert!(r.event(&Event::Step(metrics(2))).is_none());
-        assert!(r.event(&Event::Warning("w".into())).is_some());
+        assert!(r.event(&Event::StepMetrics(metrics(1))).is_some());
+        assert!(r.event(&Event::StepMetrics(metrics(2))).is_none());
+        assert!(r.event(&Event::warning("w")).is_some());
         assert_eq!(r.latest().unwrap().step, 2);
     }
 }

@@ -99,7 +99,13 @@ fn run_headless(trainer: Trainer, dir: RunDir, every: f64) -> anyhow::Result<()>
                 if let Some(line) = reporter.event(&e) {
                     println!("{line}");
                 }
-                if matches!(e, Event::State(RunState::Finished | RunState::Diverged)) && !stopping {
+                if matches!(
+                    e,
+                    Event::State {
+                        state: RunState::Finished | RunState::Diverged
+                    }
+                ) && !stopping
+                {
                     let _ = session.commands.send(Command::Stop { save: true });
                     stopping = true;
                 }
@@ -127,13 +133,7 @@ fn summary(trainer: &Trainer, samples: u64) {
     }
     let c = &trainer.config;
     let mut est = ErrorEstimator::new(c.seed, c.data.radius as f32);
-    match est.run(
-        &trainer.model,
-        0,
-        trainer.step,
-        samples,
-        c.eval.threads + c.train.threads,
-    ) {
+    match est.run(&trainer.model, 0, samples, c.eval.threads + c.train.threads) {
         Ok(e) => {
             println!(
                 "test error after {} steps on {} fresh points:",

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::session::messages::RateEstimate;
+use crate::stats::RateEstimate;
 
 /// One measurement of a sweep point: error rate, d(E) and the bound at the
 /// same error rate.

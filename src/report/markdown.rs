@@ -250,7 +250,7 @@ pub fn write_report(dir: &Path) -> anyhow::Result<PathBuf> {
         ];
         let slices = kinds
             .iter()
-            .map(|k| decision_slice(&t.model, t.config.seed, 0, t.step, *k, &params, THREADS))
+            .map(|k| decision_slice(&t.model, t.config.seed, 0, *k, &params, THREADS))
             .collect::<Result<Vec<_>, _>>()
             .with_context(|| format!("decision slices of point {}", p.plan.name))?;
         let files = save(

@@ -45,24 +45,15 @@ pub fn checkpoint(
     let (seed, n, radius) = (config.seed, config.data.n, config.data.radius);
     let step = info.step;
     let estimate = ErrorEstimator::new(seed, radius as f32)
-        .run(model, step, step, config.eval.samples, threads)
+        .run(model, step, config.eval.samples, threads)
         .context("error-rate estimate")?;
     let inner = estimate.inner;
     let mu_upper_only = inner.errors == 0;
     let mu = if mu_upper_only { inner.hi } else { inner.rate };
     let params = ManifoldParams::from(&config.attack);
     let (starts, found, mean_distance, distance_se, unfound) = if config.attack.starts > 0 {
-        let e = nearest_error(
-            model,
-            seed,
-            step,
-            step,
-            config.attack.starts,
-            mu,
-            &params,
-            threads,
-        )
-        .context("nearest-error attack")?;
+        let e = nearest_error(model, seed, config.attack.starts, mu, &params, threads)
+            .context("nearest-error attack")?;
         let mean = (e.found > 0).then_some(e.mean_distance);
         (
             e.starts,
@@ -117,8 +108,6 @@ pub fn perfect_init(
     let w = worst_case(
         model,
         config.seed,
-        step,
-        step,
         starts,
         radius as f32,
         &ManifoldParams::from(&config.attack),

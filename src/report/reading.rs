@@ -67,7 +67,7 @@ pub fn read<'a>(points: impl IntoIterator<Item = &'a Checkpoint>) -> Reading {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::session::messages::RateEstimate;
+    use crate::stats::RateEstimate;
 
     fn point(mu: f64, d: f64, se: f64, bound: f64, bound_lo: Option<f64>) -> Checkpoint {
         Checkpoint {

@@ -9,9 +9,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossbeam_channel::{Receiver, Sender, TryRecvError};
 
-use super::messages::{ErrorEstimate, Event};
+use super::messages::{Event, Stamped};
 use super::publish::Publication;
-use crate::attack::{ErrorEstimator, ManifoldParams, SliceKind, SliceParams};
+use crate::attack::{ErrorEstimator, ManifoldParams, McEstimate, SliceKind, SliceParams};
 use crate::config::Config;
 use crate::nn::Model;
 
@@ -39,7 +39,7 @@ struct Progress {
     worst: bool,
     /// Points evaluated for this version.
     samples: u64,
-    estimate: Option<ErrorEstimate>,
+    estimate: Option<McEstimate>,
 }
 
 impl EvalWorker {
@@ -103,9 +103,11 @@ impl EvalWorker {
         if !progress.quad {
             progress.quad = true;
             match crate::stats::quadnet::analyse_model(model, c.data.radius) {
-                Ok(Some(a)) => self.send(Event::Quad(a.into_report(p.version, p.step))),
+                Ok(Some(a)) => {
+                    self.send(Event::QuadReport(Stamped::new(p.version, p.step, a.into())))
+                }
                 Ok(None) => {}
-                Err(e) => self.send(Event::Warning(format!("alpha analysis: {e}"))),
+                Err(e) => self.send(Event::warning(format!("alpha analysis: {e}"))),
             }
             return true;
         }
@@ -115,17 +117,17 @@ impl EvalWorker {
         let wanted = if attacks_done { 1 + EXTRA_ROUNDS } else { 1 };
         if target > 0 && rounds < wanted {
             let chunk = ROUND_CHUNK.min(target - progress.samples % target);
-            match est.run(model, p.version, p.step, chunk, threads) {
+            match est.run(model, p.version, chunk, threads) {
                 Ok(e) => {
                     progress.samples = est.samples();
                     // One event per completed round of `eval.samples` points.
                     if progress.samples / target > rounds {
-                        self.send(Event::Estimate(e.clone()));
+                        self.send(Event::ErrorEstimate(Stamped::new(p.version, p.step, e)));
                     }
                     progress.estimate = Some(e);
                 }
                 Err(e) => {
-                    self.send(Event::Warning(format!("error estimate: {e}")));
+                    self.send(Event::warning(format!("error estimate: {e}")));
                     progress.samples = u64::MAX;
                 }
             }
@@ -139,15 +141,13 @@ impl EvalWorker {
                 match crate::attack::nearest_error(
                     model,
                     c.seed,
-                    p.version,
-                    p.step,
                     c.attack.starts,
                     mu,
                     &params,
                     threads,
                 ) {
-                    Ok(n) => self.send(Event::Nearest(n)),
-                    Err(e) => self.send(Event::Warning(format!("nearest-error search: {e}"))),
+                    Ok(n) => self.send(Event::NearestError(Stamped::new(p.version, p.step, n))),
+                    Err(e) => self.send(Event::warning(format!("nearest-error search: {e}"))),
                 }
             }
             return true;
@@ -164,17 +164,9 @@ impl EvalWorker {
                 radius: c.data.radius as f32,
                 ..SliceParams::default()
             };
-            match crate::attack::decision_slice(
-                model,
-                c.seed,
-                self.slices,
-                p.version,
-                kind,
-                &sp,
-                threads,
-            ) {
-                Ok(s) => self.send(Event::Slice(s)),
-                Err(e) => self.send(Event::Warning(format!("decision slice: {e}"))),
+            match crate::attack::decision_slice(model, c.seed, self.slices, kind, &sp, threads) {
+                Ok(s) => self.send(Event::DecisionSlice(Stamped::new(p.version, p.step, s))),
+                Err(e) => self.send(Event::warning(format!("decision slice: {e}"))),
             }
             self.slices += 1;
             return true;
@@ -184,11 +176,9 @@ impl EvalWorker {
             if c.attack.starts > 0 {
                 let starts = c.attack.starts.div_ceil(4);
                 let r = c.data.radius as f32;
-                match crate::attack::worst_case(
-                    model, c.seed, p.version, p.step, starts, r, &params, threads,
-                ) {
-                    Ok(w) => self.send(Event::WorstCase(w)),
-                    Err(e) => self.send(Event::Warning(format!("worst-case attack: {e}"))),
+                match crate::attack::worst_case(model, c.seed, starts, r, &params, threads) {
+                    Ok(w) => self.send(Event::WorstCase(Stamped::new(p.version, p.step, w))),
+                    Err(e) => self.send(Event::warning(format!("worst-case attack: {e}"))),
                 }
             }
             return true;
@@ -199,7 +189,7 @@ impl EvalWorker {
     /// The inner error rate at which the bound is drawn: the estimate when
     /// errors were seen, else its one-sided upper bound (a larger rate gives
     /// a smaller bound, so the comparison stays conservative).
-    fn bound_rate(&self, e: Option<&ErrorEstimate>) -> f64 {
+    fn bound_rate(&self, e: Option<&McEstimate>) -> f64 {
         match e {
             Some(e) if e.inner.errors > 0 => e.inner.rate,
             Some(e) => e.inner.hi,

@@ -1,12 +1,24 @@
-//! The two message types that cross thread boundaries: commands into the
-//! workers, events out of them. Everything here is plain data so the UI can
-//! be tested by feeding events without any worker running.
+//! The two message types that cross thread and process boundaries: commands
+//! into the run, events out of it. Both are plain serde data: an event is
+//! exactly one line of `metrics.jsonl` (or, for the live-only ones, one line
+//! on a client's socket), so the dashboard, `attach` and `watch` all read
+//! the same records, and the UI can be tested by feeding events without any
+//! worker running.
+//!
+//! Measurement results are defined beside the code that computes them
+//! (`attack`, `stats`); the session only stamps them with the model version
+//! and training step they belong to.
 
 use std::path::PathBuf;
 
-/// What the UI (or a signal handler) asks the workers to do. Workers read
-/// these only at step boundaries.
-#[derive(Debug, Clone, PartialEq)]
+use serde::{Deserialize, Serialize};
+
+use crate::attack::{DecisionSlice, McEstimate, NearestError, WorstCase};
+
+/// What a user (through the dashboard, a socket client or a signal) asks
+/// the run to do. Workers read these only at step boundaries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "cmd")]
 pub enum Command {
     Pause,
     Resume,
@@ -24,11 +36,33 @@ pub enum Command {
     },
 }
 
-/// Metrics of one optimisation step.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+/// A result of the evaluation thread, with the published model version and
+/// training step it was computed on. Flattened, so a record reads
+/// `{"kind":"ErrorEstimate","version":3,"step":600,"inner":...}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Stamped<T> {
+    pub version: u64,
+    pub step: u64,
+    #[serde(flatten)]
+    pub value: T,
+}
+
+impl<T> Stamped<T> {
+    pub fn new(version: u64, step: u64, value: T) -> Self {
+        Self {
+            version,
+            step,
+            value,
+        }
+    }
+}
+
+/// Metrics of the optimisation steps since the previous record.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct StepMetrics {
     pub step: u64,
     pub samples: u64,
+    #[serde(deserialize_with = "crate::serde_nan::f32")]
     pub loss: f32,
     /// Fraction of the batch classified correctly.
     pub accuracy: f32,
@@ -38,97 +72,51 @@ pub struct StepMetrics {
     pub elapsed_s: f64,
 }
 
-/// Monte Carlo error count on one sphere with an exact (Clopper-Pearson)
-/// 95% interval. With zero errors `lo` is 0 and `hi` is the one-sided bound.
-#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct RateEstimate {
-    pub errors: u64,
-    pub samples: u64,
-    pub rate: f64,
-    pub lo: f64,
-    pub hi: f64,
-}
-
-impl RateEstimate {
-    /// True when no error has been seen: only an upper bound is known.
-    pub fn upper_bound_only(&self) -> bool {
-        self.errors == 0
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ErrorEstimate {
-    /// Version of the published model these counts belong to.
-    pub version: u64,
-    pub step: u64,
-    pub inner: RateEstimate,
-    pub outer: RateEstimate,
-    pub samples_per_s: f64,
-}
-
-/// Result of a batch of first-error manifold attacks (the d(E) estimate).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct NearestError {
-    pub version: u64,
-    pub step: u64,
-    pub starts: usize,
-    /// Starts where an error was found within the step budget.
-    pub found: usize,
-    /// Mean Euclidean distance to the nearest error over the starts where one
-    /// was found. When `found < starts` the true d(E) is larger than this
-    /// average of found distances would suggest only if the missing ones are
-    /// far; the UI marks it as a lower bound.
-    pub mean_distance: f64,
-    pub distances: Vec<f64>,
-    /// Error rate used for the bound (inner sphere estimate).
-    pub mu: f64,
-    /// Phi^{-1}(1 - mu) / sqrt(n).
-    pub bound_optimal: f64,
-    /// Exact average Euclidean distance to a cap of measure mu.
-    pub bound_cap: f64,
-    pub searches_per_s: f64,
-}
-
 /// Analysis of a quadratic net's decision ellipsoid.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QuadReport {
-    pub version: u64,
-    pub step: u64,
     pub alphas: Vec<f64>,
     /// Alphas below 1/R^2 (errors on the outer sphere).
     pub bad_low: usize,
     /// Alphas above 1 (errors on the inner sphere).
     pub bad_high: usize,
+    #[serde(deserialize_with = "crate::serde_nan::f64")]
     pub inner_exact: f64,
+    #[serde(deserialize_with = "crate::serde_nan::f64")]
     pub outer_exact: f64,
+    #[serde(deserialize_with = "crate::serde_nan::f64")]
     pub inner_clt: f64,
+    #[serde(deserialize_with = "crate::serde_nan::f64")]
     pub outer_clt: f64,
 }
 
-/// A 2-D slice of input space through a sphere point: `inner[r][c]` is true
-/// where the model says "inner" at `center + u * xs[c] + v * ys[r]`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DecisionSlice {
-    pub version: u64,
-    /// "random/random", "random/adversarial" or "adversarial/adversarial".
-    pub kind: String,
-    pub xs: Vec<f64>,
-    pub ys: Vec<f64>,
-    pub inner: Vec<Vec<bool>>,
-    /// Coordinates of the two spheres' and the max-margin circle's
-    /// intersections with the plane are derived from these radii.
-    pub radius: f64,
+impl From<crate::stats::QuadAnalysis> for QuadReport {
+    fn from(a: crate::stats::QuadAnalysis) -> Self {
+        QuadReport {
+            alphas: a.alphas,
+            bad_low: a.bad_low,
+            bad_high: a.bad_high,
+            inner_exact: a.inner_exact,
+            outer_exact: a.outer_exact,
+            inner_clt: a.inner_clt,
+            outer_clt: a.outer_clt,
+        }
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct WorstCase {
-    pub version: u64,
-    pub step: u64,
-    /// Mean loss over the attack's starting points after a worst-case
-    /// manifold attack.
-    pub worst_loss: f64,
-    /// Mean loss over the same points before the attack.
-    pub mean_loss: f64,
+/// Written at the start of every process that trains the run (the first
+/// start and each resume), so a reader of the log alone knows the model,
+/// the settings and where this stretch of training began.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunStarted {
+    pub preset: String,
+    /// The resolved config as TOML, as `config.toml` holds it.
+    pub config: String,
+    pub start_step: u64,
+    pub pid: u32,
+    pub host: String,
+    /// The spheres version that wrote the following records.
+    pub program: String,
 }
 
 /// One live hyperparameter as the Controls screen lists it.
@@ -159,7 +147,7 @@ pub struct RunInfo {
     pub n: usize,
     pub radius: f64,
     pub total_steps: u64,
-    /// Step the run starts from (non-zero after a resume).
+    /// Step the current process started from (non-zero after a resume).
     pub start_step: u64,
     pub train_threads: usize,
     pub eval_threads: usize,
@@ -169,7 +157,7 @@ pub struct RunInfo {
 }
 
 /// Run state as shown in the status line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RunState {
     Running,
     Paused,
@@ -178,13 +166,20 @@ pub enum RunState {
     Finished,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// Everything the run reports. Variant names are the `kind` of the record
+/// in `metrics.jsonl`; `is_logged` tells which ones are written there.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind")]
 pub enum Event {
-    Step(StepMetrics),
-    Estimate(ErrorEstimate),
-    Nearest(NearestError),
-    Quad(QuadReport),
-    Slice(DecisionSlice),
+    RunStarted(RunStarted),
+    StepMetrics(StepMetrics),
+    ErrorEstimate(Stamped<McEstimate>),
+    NearestError(Stamped<NearestError>),
+    QuadReport(Stamped<QuadReport>),
+    DecisionSlice(Stamped<DecisionSlice>),
+    /// Worst-case (manifold attack) vs average loss of the published model,
+    /// the quantity tracked while training from a perfect initialisation.
+    WorstCase(Stamped<WorstCase>),
     /// The trainer published model `version` at `step`.
     Published {
         version: u64,
@@ -204,10 +199,118 @@ pub enum Event {
         value: String,
         reason: String,
     },
-    /// Worst-case (manifold attack) vs average loss of the published model,
-    /// the quantity tracked while training from a perfect initialisation.
-    WorstCase(WorstCase),
-    State(RunState),
-    Warning(String),
-    Error(String),
+    State {
+        state: RunState,
+    },
+    Warning {
+        message: String,
+    },
+    Error {
+        message: String,
+    },
+    /// Something the people watching should know that is not part of the
+    /// run's record (a client was dropped, a command was refused).
+    Notice {
+        message: String,
+    },
+}
+
+impl Event {
+    /// Whether the event belongs in `metrics.jsonl`. Publications are
+    /// bookkeeping and notices are about the audience, not the run.
+    pub fn is_logged(&self) -> bool {
+        !matches!(self, Event::Published { .. } | Event::Notice { .. })
+    }
+
+    pub fn warning(message: impl Into<String>) -> Self {
+        Event::Warning {
+            message: message.into(),
+        }
+    }
+
+    pub fn error(message: impl Into<String>) -> Self {
+        Event::Error {
+            message: message.into(),
+        }
+    }
+
+    pub fn notice(message: impl Into<String>) -> Self {
+        Event::Notice {
+            message: message.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_are_records_with_a_kind_and_read_back() {
+        let e = Event::Applied {
+            key: "train.lr".into(),
+            value: "0.01".into(),
+            step: 7,
+        };
+        let v = serde_json::to_value(&e).unwrap();
+        assert_eq!(
+            (v["kind"].as_str(), v["step"].as_u64()),
+            (Some("Applied"), Some(7))
+        );
+        let m = Event::StepMetrics(StepMetrics {
+            step: 3,
+            samples: 150,
+            loss: 0.5,
+            accuracy: 0.9,
+            samples_per_s: 1.0,
+            lr: 1e-3,
+            batch: 50,
+            elapsed_s: 1.0,
+        });
+        let text = serde_json::to_string(&m).unwrap();
+        assert!(
+            text.starts_with("{\"kind\":\"StepMetrics\",\"step\":3"),
+            "{text}"
+        );
+        assert_eq!(serde_json::from_str::<Event>(&text).unwrap(), m);
+        assert!(
+            !Event::Published {
+                version: 1,
+                step: 1
+            }
+            .is_logged()
+        );
+        assert!(Event::warning("w").is_logged());
+    }
+
+    #[test]
+    fn stamped_results_are_flat() {
+        let e = Event::WorstCase(Stamped::new(
+            4,
+            800,
+            WorstCase {
+                worst_loss: 2.0,
+                mean_loss: 0.5,
+            },
+        ));
+        let v = serde_json::to_value(&e).unwrap();
+        assert_eq!(v["version"], 4);
+        assert_eq!(v["worst_loss"], 2.0);
+        let back: Event = serde_json::from_value(v).unwrap();
+        assert_eq!(back, e);
+    }
+
+    #[test]
+    fn commands_travel_as_tagged_objects() {
+        let c = Command::Set {
+            key: "train.lr".into(),
+            value: "3e-4".into(),
+        };
+        let text = serde_json::to_string(&c).unwrap();
+        assert_eq!(text, r#"{"cmd":"Set","key":"train.lr","value":"3e-4"}"#);
+        assert_eq!(serde_json::from_str::<Command>(&text).unwrap(), c);
+        let stop: Command = serde_json::from_str(r#"{"cmd":"Stop","save":true}"#).unwrap();
+        assert_eq!(stop, Command::Stop { save: true });
+        assert!(serde_json::from_str::<Command>(r#"{"cmd":"Explode"}"#).is_err());
+    }
 }

@@ -1,7 +1,6 @@
 //! Workers, channels and the messages between them.
 
 pub mod eval_worker;
-pub mod log_record;
 pub mod messages;
 pub mod publish;
 pub mod run_info;

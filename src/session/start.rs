@@ -9,7 +9,6 @@ use std::thread::JoinHandle;
 use crossbeam_channel::{Receiver, Sender, unbounded};
 
 use super::eval_worker::EvalWorker;
-use super::log_record::record;
 use super::messages::{Command, Event};
 use super::publish;
 use super::trainer_worker::{Saver, TrainerWorker};
@@ -63,13 +62,13 @@ impl Session {
             .name("logger".into())
             .spawn(move || {
                 let mut forward = |e: Event| {
-                    if let Some(log) = log.as_mut() {
-                        if let Some(r) = record(&e)
-                            && let Err(err) = log.append(&r)
-                        {
-                            let _ = tx.send(Event::Warning(format!("metrics log: {err}")));
+                    if let Some(log) = log.as_mut()
+                        && e.is_logged()
+                    {
+                        if let Err(err) = log.append(&e) {
+                            let _ = tx.send(Event::warning(format!("metrics log: {err}")));
                         }
-                        if matches!(e, Event::Saved { .. } | Event::State(_)) {
+                        if matches!(e, Event::Saved { .. } | Event::State { .. }) {
                             let _ = log.flush();
                         }
                     }

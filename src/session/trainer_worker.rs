@@ -47,7 +47,7 @@ impl TrainerWorker {
         } else {
             RunState::Running
         };
-        self.send(Event::State(state));
+        self.send(Event::State { state });
         let mut window = Window {
             since: Some(Instant::now()),
             ..Window::default()
@@ -77,12 +77,12 @@ impl TrainerWorker {
                     Command::Pause if state == RunState::Running => {
                         state = RunState::Paused;
                         self.flush(&mut window, elapsed(&self.trainer));
-                        self.send(Event::State(state));
+                        self.send(Event::State { state });
                     }
                     Command::Resume if matches!(state, RunState::Paused | RunState::Diverged) => {
                         state = RunState::Running;
                         window.since = Some(Instant::now());
-                        self.send(Event::State(state));
+                        self.send(Event::State { state });
                     }
                     Command::Step if state != RunState::Finished => {
                         single = true;
@@ -104,7 +104,7 @@ impl TrainerWorker {
                                 && self.trainer.step < self.trainer.config.steps
                             {
                                 state = RunState::Paused;
-                                self.send(Event::State(state));
+                                self.send(Event::State { state });
                             }
                         }
                         Err(e) => self.send(Event::Refused {
@@ -139,19 +139,19 @@ impl TrainerWorker {
                     saved_step = self.trainer.step;
                 }
                 state = RunState::Finished;
-                self.send(Event::State(state));
+                self.send(Event::State { state });
                 continue;
             }
             let out = self.trainer.step();
             if !out.is_finite() {
                 self.flush(&mut window, elapsed(&self.trainer));
                 state = RunState::Diverged;
-                self.send(Event::Error(format!(
+                self.send(Event::error(format!(
                     "non-finite loss at step {}: training paused with the parameters from before that step; \
                      lower train.lr and resume",
                     self.trainer.step + 1
                 )));
-                self.send(Event::State(state));
+                self.send(Event::State { state });
                 continue;
             }
             let w = &mut window;
@@ -198,7 +198,7 @@ impl TrainerWorker {
         }
         let secs = w.since.map_or(0.0, |t| t.elapsed().as_secs_f64()).max(1e-9);
         let t = &self.trainer;
-        self.send(Event::Step(StepMetrics {
+        self.send(Event::StepMetrics(StepMetrics {
             step: t.step,
             samples: t.samples(),
             loss: (w.loss / w.steps as f64) as f32,
@@ -219,8 +219,8 @@ impl TrainerWorker {
             return;
         };
         if !self.trainer.model.is_finite() {
-            self.send(Event::Error(
-                "not saving a model with non-finite weights: the last snapshot stays the newest good one".into(),
+            self.send(Event::error(
+                "not saving a model with non-finite weights: the last snapshot stays the newest good one",
             ));
             return;
         }
@@ -233,7 +233,7 @@ impl TrainerWorker {
                 });
             }
             Err(e) => {
-                let _ = self.events.send(Event::Error(format!(
+                let _ = self.events.send(Event::error(format!(
                     "snapshot at step {} failed: {e}",
                     state.step
                 )));

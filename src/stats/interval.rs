@@ -1,7 +1,6 @@
 //! Exact (Clopper-Pearson) confidence intervals for a Monte Carlo error rate.
 
 use super::beta::beta_inc_inv_ln;
-use crate::session::messages::RateEstimate;
 
 /// Two-sided exact binomial interval for `errors` out of `samples` at
 /// `confidence` (e.g. 0.95).
@@ -33,6 +32,24 @@ pub fn clopper_pearson(errors: u64, samples: u64, confidence: f64) -> (f64, f64)
     let lo = beta_inc_inv_ln(k, n - k + 1.0, half.ln()).unwrap_or(0.0);
     let hi = beta_inc_inv_ln(k + 1.0, n - k, (-half).ln_1p()).unwrap_or(1.0);
     (lo, hi)
+}
+
+/// Monte Carlo error count on one sphere with an exact (Clopper-Pearson)
+/// 95% interval. With zero errors `lo` is 0 and `hi` is the one-sided bound.
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct RateEstimate {
+    pub errors: u64,
+    pub samples: u64,
+    pub rate: f64,
+    pub lo: f64,
+    pub hi: f64,
+}
+
+impl RateEstimate {
+    /// True when no error has been seen: only an upper bound is known.
+    pub fn upper_bound_only(&self) -> bool {
+        self.errors == 0
+    }
 }
 
 /// Error count with its rate and 95% Clopper-Pearson interval. No samples

@@ -26,6 +26,6 @@ pub mod quadrature;
 pub mod report;
 
 pub use error::{Result, StatsError};
-pub use interval::{clopper_pearson, rate_estimate};
+pub use interval::{RateEstimate, clopper_pearson, rate_estimate};
 pub use median::median;
 pub use quadnet::{QuadAnalysis, analyse, analyse_alphas};

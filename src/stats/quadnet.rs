@@ -27,7 +27,6 @@ use ndarray::ArrayView2;
 use super::chisq;
 use super::error::{Result, StatsError, invalid};
 use super::normal;
-use crate::session::messages::QuadReport;
 
 /// Shape of the decision boundary, from the sign of b.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,23 +56,6 @@ pub struct QuadAnalysis {
     pub ln_outer_exact: f64,
     pub inner_clt: f64,
     pub outer_clt: f64,
-}
-
-impl QuadAnalysis {
-    /// The message form, stamped with the model version and step.
-    pub fn into_report(self, version: u64, step: u64) -> QuadReport {
-        QuadReport {
-            version,
-            step,
-            alphas: self.alphas,
-            bad_low: self.bad_low,
-            bad_high: self.bad_high,
-            inner_exact: self.inner_exact,
-            outer_exact: self.outer_exact,
-            inner_clt: self.inner_clt,
-            outer_clt: self.outer_clt,
-        }
-    }
 }
 
 fn check_radius(radius: f64) -> Result<()> {

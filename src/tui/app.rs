@@ -1,8 +1,7 @@
 //! Dashboard state and how worker events change it.
 
-use crate::session::messages::{
-    DecisionSlice, ErrorEstimate, Event, NearestError, QuadReport, RunInfo, RunState, StepMetrics,
-};
+use crate::attack::{DecisionSlice, McEstimate, NearestError};
+use crate::session::messages::{Event, QuadReport, RunInfo, RunState, Stamped, StepMetrics};
 
 use super::change_log::{Change, ChangeLog};
 use super::edit::{EditState, Refusal};
@@ -38,12 +37,12 @@ pub struct App {
     pub(crate) recent_loss: Recent<(f64, f64)>,
     /// (step, samples/s), decimated.
     pub(crate) throughput: Series,
-    pub(crate) estimate: Option<ErrorEstimate>,
-    pub(crate) nearest: Option<NearestError>,
+    pub(crate) estimate: Option<Stamped<McEstimate>>,
+    pub(crate) nearest: Option<Stamped<NearestError>>,
     /// (log10 mu, d(E)) for every nearest-error search of the run.
     pub(crate) tradeoff: Series,
-    pub(crate) quad: Option<QuadReport>,
-    pub(crate) slice: Option<DecisionSlice>,
+    pub(crate) quad: Option<Stamped<QuadReport>>,
+    pub(crate) slice: Option<Stamped<DecisionSlice>>,
     /// (step, loss) after a worst-case manifold attack and before it.
     pub(crate) worst_loss: Series,
     pub(crate) mean_loss: Series,
@@ -112,14 +111,14 @@ impl App {
 
     pub fn update(&mut self, event: Event) {
         match event {
-            Event::Step(m) => self.on_step(m),
-            Event::Estimate(e) => self.estimate = Some(e),
-            Event::Nearest(n) => self.on_nearest(n),
-            Event::Quad(q) => self.quad = Some(q),
-            Event::Slice(s) => self.slice = Some(s),
+            Event::StepMetrics(m) => self.on_step(m),
+            Event::ErrorEstimate(e) => self.estimate = Some(e),
+            Event::NearestError(n) => self.on_nearest(n),
+            Event::QuadReport(q) => self.quad = Some(q),
+            Event::DecisionSlice(s) => self.slice = Some(s),
             Event::WorstCase(w) => {
-                self.worst_loss.push(w.step as f64, w.worst_loss);
-                self.mean_loss.push(w.step as f64, w.mean_loss);
+                self.worst_loss.push(w.step as f64, w.value.worst_loss);
+                self.mean_loss.push(w.step as f64, w.value.mean_loss);
             }
             Event::Published { version, .. } => self.model_version = Some(version),
             Event::Saved { path, step } => {
@@ -132,9 +131,11 @@ impl App {
                 self.notice = None;
                 self.edit.refusal = Some(Refusal { key, value, reason });
             }
-            Event::State(s) => self.run_state = s,
-            Event::Warning(w) => self.warning = Some(w),
-            Event::Error(e) => self.error = Some(e),
+            Event::State { state } => self.run_state = state,
+            Event::Warning { message } => self.warning = Some(message),
+            Event::Error { message } => self.error = Some(message),
+            Event::Notice { message } => self.notice = Some(message),
+            Event::RunStarted(_) => {}
         }
         self.dirty = true;
     }
@@ -150,9 +151,10 @@ impl App {
         self.latest = Some(m);
     }
 
-    fn on_nearest(&mut self, n: NearestError) {
-        if n.mu > 0.0 && n.found > 0 {
-            self.tradeoff.push(n.mu.log10(), n.mean_distance);
+    fn on_nearest(&mut self, n: Stamped<NearestError>) {
+        if n.value.mu > 0.0 && n.value.found > 0 {
+            self.tradeoff
+                .push(n.value.mu.log10(), n.value.mean_distance);
         }
         self.nearest = Some(n);
     }
@@ -264,7 +266,7 @@ mod tests {
     fn a_million_steps_keep_memory_bounded() {
         let mut app = App::new(run_info("relu"));
         for i in 1..=1_000_000u64 {
-            app.update(Event::Step(step(i, 0.7 / (1.0 + i as f32 * 1e-3))));
+            app.update(Event::StepMetrics(step(i, 0.7 / (1.0 + i as f32 * 1e-3))));
         }
         assert!(app.loss.len() <= RUN_POINTS);
         assert!(app.throughput.len() <= RUN_POINTS);
@@ -276,7 +278,7 @@ mod tests {
     #[test]
     fn saved_clears_unsaved_progress() {
         let mut app = App::new(run_info("relu"));
-        app.update(Event::Step(step(500, 0.3)));
+        app.update(Event::StepMetrics(step(500, 0.3)));
         assert_eq!(app.unsaved_steps(), 500);
         app.update(Event::Saved {
             path: PathBuf::from("runs/a/snapshots/000000500.snap"),
@@ -345,7 +347,9 @@ mod tests {
         let mut app = App::new(run_info("relu"));
         app.mark_drawn();
         assert!(!app.is_dirty());
-        app.update(Event::State(RunState::Paused));
+        app.update(Event::State {
+            state: RunState::Paused,
+        });
         assert_eq!(app.run_state(), RunState::Paused);
         assert!(app.is_dirty());
     }
@@ -354,10 +358,10 @@ mod tests {
     fn nearest_without_errors_found_adds_no_scatter_point() {
         let mut app = App::new(run_info("relu"));
         let mut n = crate::tui::fixtures::nearest(50, 0);
-        app.update(Event::Nearest(n.clone()));
+        app.update(Event::NearestError(n.clone()));
         assert!(app.tradeoff.is_empty());
-        n.found = 40;
-        app.update(Event::Nearest(n));
+        n.value.found = 40;
+        app.update(Event::NearestError(n));
         assert_eq!(app.tradeoff.len(), 1);
     }
 }

@@ -77,7 +77,7 @@ fn q_then_y_saves_and_returns_once_the_workers_exit() {
     let h = harness();
     let mut app = App::new(run_info("relu"));
     // Fed directly: through the channel it could race the keys below.
-    app.update(Event::Step(step(100, 0.4)));
+    app.update(Event::StepMetrics(step(100, 0.4)));
     let workers = fake_workers(h.events_tx, h.commands_rx);
     h.input_tx.send(key('q')).unwrap();
     h.input_tx.send(key('y')).unwrap();
@@ -104,7 +104,7 @@ fn sigterm_stops_with_save_without_asking() {
     let h = harness();
     let mut app = App::new(run_info("relu"));
     // Fed directly: through the channel it could race the keys below.
-    app.update(Event::Step(step(100, 0.4)));
+    app.update(Event::StepMetrics(step(100, 0.4)));
     let workers = fake_workers(h.events_tx, h.commands_rx);
     h.signals_tx.send(SIGTERM).unwrap();
     let result = run_loop(
@@ -165,7 +165,7 @@ fn bursts_are_coalesced_into_few_frames() {
     let h = harness();
     let mut app = App::new(run_info("relu"));
     for i in 1..=20_000 {
-        h.events_tx.send(Event::Step(step(i, 0.5))).unwrap();
+        h.events_tx.send(Event::StepMetrics(step(i, 0.5))).unwrap();
     }
     drop(h.events_tx);
     h.input_tx.send(key('q')).unwrap();

@@ -3,10 +3,11 @@
 
 use std::path::PathBuf;
 
+use crate::attack::{DecisionSlice, McEstimate, NearestError, SliceKind, WorstCase};
 use crate::session::messages::{
-    BoundPoint, Control, DecisionSlice, ErrorEstimate, Event, NearestError, QuadReport,
-    RateEstimate, RunInfo, RunState, StepMetrics, WorstCase,
+    BoundPoint, Control, Event, QuadReport, RunInfo, RunState, Stamped, StepMetrics,
 };
+use crate::stats::RateEstimate;
 
 use super::app::App;
 
@@ -116,12 +117,15 @@ pub fn step(step: u64, loss: f32) -> StepMetrics {
     }
 }
 
-pub fn nearest(starts: usize, found: usize) -> NearestError {
+/// Version and step of the fixture run's latest measurements.
+fn stamp<T>(value: T) -> Stamped<T> {
+    Stamped::new(24, 12_000, value)
+}
+
+pub fn nearest(starts: usize, found: usize) -> Stamped<NearestError> {
     let z: f64 = 3.414;
     let root_n = (N as f64).sqrt();
-    NearestError {
-        version: 24,
-        step: 12_000,
+    stamp(NearestError {
         starts,
         found,
         mean_distance: 0.0931,
@@ -132,13 +136,11 @@ pub fn nearest(starts: usize, found: usize) -> NearestError {
         bound_optimal: z / root_n,
         bound_cap: (z * phi_cdf(z) + phi_pdf(z)) / root_n,
         searches_per_s: 3.5,
-    }
+    })
 }
 
-pub fn estimate() -> ErrorEstimate {
-    ErrorEstimate {
-        version: 24,
-        step: 12_000,
+pub fn estimate() -> Stamped<McEstimate> {
+    stamp(McEstimate {
         inner: RateEstimate {
             errors: 32,
             samples: 100_000,
@@ -154,17 +156,15 @@ pub fn estimate() -> ErrorEstimate {
             hi: 9.9e-4,
         },
         samples_per_s: 250_000.0,
-    }
+    })
 }
 
-pub fn quad_report() -> QuadReport {
+pub fn quad_report() -> Stamped<QuadReport> {
     let alphas = (0..N)
         .map(|i| 0.35 + 0.95 * ((i as f64 * 0.618_034).fract()))
         .collect::<Vec<f64>>();
     let low = 1.0 / (1.3f64 * 1.3);
-    QuadReport {
-        version: 24,
-        step: 12_000,
+    stamp(QuadReport {
         bad_low: alphas.iter().filter(|&&a| a < low).count(),
         bad_high: alphas.iter().filter(|&&a| a > 1.0).count(),
         alphas,
@@ -172,10 +172,10 @@ pub fn quad_report() -> QuadReport {
         outer_exact: 4.0e-13,
         inner_clt: 3.4e-9,
         outer_clt: 2.5e-10,
-    }
+    })
 }
 
-pub fn slice(points: usize) -> DecisionSlice {
+pub fn slice(points: usize) -> Stamped<DecisionSlice> {
     let axis: Vec<f64> = (0..points)
         .map(|i| -1.6 + 3.2 * i as f64 / (points - 1) as f64)
         .collect();
@@ -190,14 +190,13 @@ pub fn slice(points: usize) -> DecisionSlice {
                 .collect()
         })
         .collect();
-    DecisionSlice {
-        version: 24,
-        kind: "random/adversarial".into(),
+    stamp(DecisionSlice {
+        kind: SliceKind::RandomAdversarial,
         xs: axis.clone(),
         ys: axis,
         inner,
         radius: 1.3,
-    }
+    })
 }
 
 /// A run 12,000 steps in, with every kind of event seen at least once.
@@ -208,7 +207,7 @@ pub fn events(model: &str) -> Vec<Event> {
         let loss = 0.69 * (-(i as f32) / 2500.0).exp() * (1.0 + wobble) + 2e-3;
         let mut m = step(i, loss);
         m.samples_per_s = 40_000.0 + 4_000.0 * ((i as f64) / 700.0).sin();
-        out.push(Event::Step(m));
+        out.push(Event::StepMetrics(m));
         if i % 500 == 0 {
             out.push(Event::Published {
                 version: i / 500,
@@ -218,19 +217,23 @@ pub fn events(model: &str) -> Vec<Event> {
         if i % 1000 == 0 {
             let mu = 0.2 * (i as f64 / 1000.0 * -0.55).exp();
             let mut n = nearest(50, 50);
-            n.mu = mu;
-            n.mean_distance = 0.9
+            n.version = i / 500;
+            n.step = i;
+            n.value.mu = mu;
+            n.value.mean_distance = 0.9
                 * QUANTILES
                     .iter()
                     .min_by(|a, b| (a.0 - mu).abs().total_cmp(&(b.0 - mu).abs()))
                     .map_or(0.1, |q| q.1 / (N as f64).sqrt());
-            out.push(Event::Nearest(n));
-            out.push(Event::WorstCase(WorstCase {
-                version: i / 500,
-                step: i,
-                worst_loss: 0.05 * (i as f64 / 4000.0).exp(),
-                mean_loss: 0.02 * (-(i as f64) / 6000.0).exp(),
-            }));
+            out.push(Event::NearestError(n));
+            out.push(Event::WorstCase(Stamped::new(
+                i / 500,
+                i,
+                WorstCase {
+                    worst_loss: 0.05 * (i as f64 / 4000.0).exp(),
+                    mean_loss: 0.02 * (-(i as f64) / 6000.0).exp(),
+                },
+            )));
         }
         if i == 6000 {
             out.push(Event::Saved {
@@ -251,13 +254,15 @@ pub fn events(model: &str) -> Vec<Event> {
             });
         }
     }
-    out.push(Event::Nearest(nearest(50, 48)));
-    out.push(Event::Estimate(estimate()));
-    out.push(Event::Slice(slice(64)));
+    out.push(Event::NearestError(nearest(50, 48)));
+    out.push(Event::ErrorEstimate(estimate()));
+    out.push(Event::DecisionSlice(slice(64)));
     if model == "quad" {
-        out.push(Event::Quad(quad_report()));
+        out.push(Event::QuadReport(quad_report()));
     }
-    out.push(Event::State(RunState::Running));
+    out.push(Event::State {
+        state: RunState::Running,
+    });
     out
 }
 

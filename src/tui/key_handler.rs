@@ -148,7 +148,9 @@ mod tests {
     fn space_pauses_a_running_run_and_resumes_a_paused_one() {
         let mut app = App::new(run_info("relu"));
         assert_eq!(press(&mut app, KeyCode::Char(' ')), vec![Command::Pause]);
-        app.update(Event::State(RunState::Paused));
+        app.update(Event::State {
+            state: RunState::Paused,
+        });
         assert_eq!(press(&mut app, KeyCode::Char(' ')), vec![Command::Resume]);
     }
 
@@ -156,7 +158,9 @@ mod tests {
     fn n_steps_only_while_paused() {
         let mut app = App::new(run_info("relu"));
         assert!(press(&mut app, KeyCode::Char('n')).is_empty());
-        app.update(Event::State(RunState::Paused));
+        app.update(Event::State {
+            state: RunState::Paused,
+        });
         assert_eq!(press(&mut app, KeyCode::Char('n')), vec![Command::Step]);
     }
 
@@ -185,7 +189,7 @@ mod tests {
     #[test]
     fn q_with_unsaved_progress_asks_first() {
         let mut app = App::new(run_info("relu"));
-        app.update(Event::Step(step(100, 0.5)));
+        app.update(Event::StepMetrics(step(100, 0.5)));
         assert!(press(&mut app, KeyCode::Char('q')).is_empty());
         assert_eq!(app.prompt, Some(Prompt::SaveBeforeQuit));
         // While asking, other keys do nothing.
@@ -204,7 +208,7 @@ mod tests {
     #[test]
     fn q_answered_no_stops_without_saving() {
         let mut app = App::new(run_info("relu"));
-        app.update(Event::Step(step(100, 0.5)));
+        app.update(Event::StepMetrics(step(100, 0.5)));
         press(&mut app, KeyCode::Char('q'));
         assert_eq!(
             press(&mut app, KeyCode::Char('n')),

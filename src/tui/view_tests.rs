@@ -132,7 +132,7 @@ fn geometry_shows_scatter_bounds_and_slice() {
 #[test]
 fn quadratic_screen_for_a_quad_net() {
     let a = on(Screen::Quadratic, "quad");
-    let report = quad_report();
+    let report = quad_report().value;
     let bad = format!("bad alphas {} of 500", report.bad_low + report.bad_high);
     let low = format!("{} < 1/R² = 0.5917", report.bad_low);
     let high = format!("{} > 1", report.bad_high);
@@ -234,7 +234,7 @@ fn too_small_terminal_gets_a_message() {
 fn no_size_and_no_screen_panics() {
     for model in ["relu", "quad"] {
         let mut a = app(model);
-        a.update(Event::Warning("attack budget exhausted on 2 starts".into()));
+        a.update(Event::warning("attack budget exhausted on 2 starts"));
         for screen in Screen::ALL {
             a.screen = screen;
             for (w, h) in [
@@ -295,10 +295,12 @@ fn quit_prompt_and_stopping_overlays() {
 #[test]
 fn warnings_and_errors_take_the_message_line() {
     let mut a = on(Screen::Overview, "relu");
-    a.update(Event::Warning("eval thread is behind".into()));
+    a.update(Event::warning("eval thread is behind"));
     assert_all(&render(&a, 80, 24), &["warning: eval thread is behind"]);
-    a.update(Event::Error("non-finite loss at step 12001".into()));
-    a.update(Event::State(RunState::Diverged));
+    a.update(Event::error("non-finite loss at step 12001"));
+    a.update(Event::State {
+        state: RunState::Diverged,
+    });
     assert_all(
         &render(&a, 80, 24),
         &["error: non-finite loss at step 12001", "DIVERGED"],

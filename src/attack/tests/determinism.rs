@@ -23,15 +23,15 @@ fn estimates_and_attacks_repeat_exactly() {
     let model = small_relu();
     let run = |threads| {
         let e = ErrorEstimator::new(2, 1.3)
-            .run(&model, 1, 0, 2048, threads)
+            .run(&model, 1, 2048, threads)
             .unwrap();
         let params = ManifoldParams {
             max_steps: 200,
             ..ManifoldParams::default()
         };
-        let mut d = nearest_error(&model, 2, 1, 0, 40, 0.01, &params, threads).unwrap();
+        let mut d = nearest_error(&model, 2, 40, 0.01, &params, threads).unwrap();
         d.searches_per_s = 0.0;
-        let w = worst_case(&model, 2, 1, 0, 20, 1.3, &params, threads).unwrap();
+        let w = worst_case(&model, 2, 20, 1.3, &params, threads).unwrap();
         (e.inner, e.outer, d, w)
     };
     let a = run(2);

@@ -15,7 +15,7 @@ fn cap_interval_contains_the_exact_inner_rate_and_outer_is_clean() {
     assert!((exact - 0.01).abs() < 1e-3, "exact {exact}");
     let model = Model::cap(n, t, 1.3);
     let mut est = ErrorEstimator::new(3, 1.3);
-    let e = est.run(&model, 1, 0, 200_000, 2).unwrap();
+    let e = est.run(&model, 1, 200_000, 2).unwrap();
     assert!(
         e.inner.lo <= exact && exact <= e.inner.hi,
         "{:?} vs {exact}",
@@ -37,7 +37,7 @@ fn cap_interval_contains_the_exact_inner_rate_and_outer_is_clean() {
 fn perfect_quadratic_net_has_only_an_upper_bound() {
     let model = perfect_quad(50);
     let e = ErrorEstimator::new(5, 1.3)
-        .run(&model, 0, 0, 20_000, 2)
+        .run(&model, 0, 20_000, 2)
         .unwrap();
     for r in [e.inner, e.outer] {
         assert!(r.upper_bound_only() && r.lo == 0.0, "{r:?}");
@@ -51,32 +51,25 @@ fn perfect_quadratic_net_has_only_an_upper_bound() {
 fn continues_across_calls_and_resets_on_a_new_version() {
     let model = Model::cap(10, 0.3, 1.3);
     let mut split = ErrorEstimator::new(9, 1.3);
-    let first = split.run(&model, 4, 10, 512, 1).unwrap();
-    let second = split.run(&model, 4, 11, 512, 2).unwrap();
-    let whole = ErrorEstimator::new(9, 1.3)
-        .run(&model, 4, 11, 1024, 2)
-        .unwrap();
+    let first = split.run(&model, 4, 512, 1).unwrap();
+    let second = split.run(&model, 4, 512, 2).unwrap();
+    let whole = ErrorEstimator::new(9, 1.3).run(&model, 4, 1024, 2).unwrap();
     assert_eq!((second.inner, second.outer), (whole.inner, whole.outer));
     assert!(second.inner.samples > first.inner.samples);
     assert!(first.inner.errors > 0, "the cap at t = 0.3 is ~17% of S^9");
     // A new version starts over from point 0.
-    let fresh = split.run(&model, 5, 12, 512, 1).unwrap();
+    let fresh = split.run(&model, 5, 512, 1).unwrap();
     assert_eq!((fresh.inner, fresh.outer), (first.inner, first.outer));
-    assert_eq!((fresh.version, fresh.step), (5, 12));
     assert_eq!(split.samples(), 512);
 }
 
 #[test]
 fn bad_input_is_refused() {
     let mut est = ErrorEstimator::new(1, 0.5);
-    assert!(est.run(&Model::cap(4, 0.1, 1.3), 0, 0, 10, 1).is_err());
+    assert!(est.run(&Model::cap(4, 0.1, 1.3), 0, 10, 1).is_err());
     let mut broken = perfect_quad(4);
     broken.params[0] = f32::NAN;
-    assert!(
-        ErrorEstimator::new(1, 1.3)
-            .run(&broken, 0, 0, 10, 1)
-            .is_err()
-    );
+    assert!(ErrorEstimator::new(1, 1.3).run(&broken, 0, 10, 1).is_err());
 }
 
 #[test]
@@ -92,7 +85,7 @@ fn quadratic_net_intervals_contain_the_exact_rates_on_both_spheres() {
         assert!(larger > 0.003 && larger < 0.5, "uninformative: {exact:?}");
         let model = Model::quad_with_alphas(&alphas, n, &mut rng);
         let e = ErrorEstimator::new(8, 1.3)
-            .run(&model, 0, 0, 100_000, 2)
+            .run(&model, 0, 100_000, 2)
             .unwrap();
         for (r, want) in [(e.inner, exact.inner_exact), (e.outer, exact.outer_exact)] {
             assert!(r.lo <= want && want <= r.hi, "{r:?} vs exact {want}");

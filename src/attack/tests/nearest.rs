@@ -9,11 +9,8 @@ fn cap_classifier_d_e_matches_the_exact_cap_distance() {
     let t = cap_threshold(n, 0.01).unwrap() as f32;
     let mu = cap_measure(n, t as f64).unwrap();
     let model = Model::cap(n, t, FAR);
-    let e = nearest_error(&model, 7, 2, 30, starts, mu, &ManifoldParams::default(), 2).unwrap();
-    assert_eq!(
-        (e.version, e.step, e.starts, e.found),
-        (2, 30, starts, starts)
-    );
+    let e = nearest_error(&model, 7, starts, mu, &ManifoldParams::default(), 2).unwrap();
+    assert_eq!((e.starts, e.found), (starts, starts));
     assert_eq!(unfound_fraction(&e), 0.0);
     let exact = cap_distance_euclidean(n, mu).unwrap();
     assert!((exact - 0.23).abs() < 0.01, "paper: ~0.23 at n = 100");
@@ -31,7 +28,7 @@ fn cap_classifier_d_e_matches_the_exact_cap_distance() {
 #[test]
 fn perfect_quadratic_net_has_nothing_to_find() {
     let model = perfect_quad(50);
-    let e = nearest_error(&model, 1, 0, 0, 24, 1e-6, &ManifoldParams::default(), 2).unwrap();
+    let e = nearest_error(&model, 1, 24, 1e-6, &ManifoldParams::default(), 2).unwrap();
     assert_eq!(e.found, 0);
     assert!(e.distances.is_empty() && e.mean_distance.is_nan());
     assert_eq!(unfound_fraction(&e), 1.0);
@@ -41,7 +38,7 @@ fn perfect_quadratic_net_has_nothing_to_find() {
 #[test]
 fn zero_rate_gives_nan_bounds_not_a_panic() {
     let model = Model::cap(10, 0.9, FAR);
-    let e = nearest_error(&model, 1, 0, 0, 4, 0.0, &ManifoldParams::default(), 1).unwrap();
+    let e = nearest_error(&model, 1, 4, 0.0, &ManifoldParams::default(), 1).unwrap();
     assert!(e.bound_cap.is_nan() && e.bound_optimal.is_nan());
-    assert!(nearest_error(&model, 1, 0, 0, 0, 0.1, &ManifoldParams::default(), 1).is_err());
+    assert!(nearest_error(&model, 1, 0, 0.1, &ManifoldParams::default(), 1).is_err());
 }

@@ -11,10 +11,10 @@ fn isotropic_model_shows_a_disc_in_every_random_plane() {
     let mut rng = rng_for(0, Stream::Init, 0);
     let model = Model::quad_with_alphas(&[1.0 / (m * m); 12], 12, &mut rng);
     let p = SliceParams::default();
-    let s = decision_slice(&model, 3, 0, 9, SliceKind::RandomRandom, &p, 2).unwrap();
+    let s = decision_slice(&model, 3, 0, SliceKind::RandomRandom, &p, 2).unwrap();
     assert_eq!(
-        (s.kind.as_str(), s.version, s.radius),
-        ("random/random", 9, 1.3f32 as f64)
+        (s.kind.as_str(), s.radius),
+        ("random/random", 1.3f32 as f64)
     );
     assert_eq!((s.xs.len(), s.ys.len(), s.inner.len()), (41, 41, 41));
     assert!((s.xs[40] - 1.43).abs() < 1e-6 && (s.xs[0] + s.xs[40]).abs() < 1e-12);
@@ -27,7 +27,7 @@ fn isotropic_model_shows_a_disc_in_every_random_plane() {
         }
     }
     // No tangent gradient on a sphere-shaped boundary: refused, not a panic.
-    assert!(decision_slice(&model, 3, 0, 9, SliceKind::RandomAdversarial, &p, 1).is_err());
+    assert!(decision_slice(&model, 3, 0, SliceKind::RandomAdversarial, &p, 1).is_err());
 }
 
 #[test]
@@ -43,7 +43,7 @@ fn adversarial_axis_of_a_cap_points_at_the_cap() {
         radius: FAR,
         ..SliceParams::default()
     };
-    let s = decision_slice(&model, 5, 2, 0, SliceKind::RandomAdversarial, &p, 2).unwrap();
+    let s = decision_slice(&model, 5, 2, SliceKind::RandomAdversarial, &p, 2).unwrap();
     let k = 2.0 / (FAR as f64 - 1.0);
     let mut outer_cells = 0;
     for (r, row) in s.inner.iter().enumerate() {
@@ -59,6 +59,6 @@ fn adversarial_axis_of_a_cap_points_at_the_cap() {
         }
     }
     assert!(outer_cells > 0);
-    let both = decision_slice(&model, 5, 2, 0, SliceKind::AdversarialAdversarial, &p, 1);
-    assert_eq!(both.unwrap().kind, "adversarial/adversarial");
+    let both = decision_slice(&model, 5, 2, SliceKind::AdversarialAdversarial, &p, 1);
+    assert_eq!(both.unwrap().kind, SliceKind::AdversarialAdversarial);
 }

@@ -19,7 +19,7 @@ fn paper_relu_net_throughput() {
     };
     for threads in [1, 2] {
         let e = ErrorEstimator::new(1, 1.3)
-            .run(&model, 0, 0, 40_960, threads)
+            .run(&model, 0, 40_960, threads)
             .unwrap();
         let t = Instant::now();
         manifold_attack(&model, x.view(), &[0.0; 64], &params, threads).unwrap();

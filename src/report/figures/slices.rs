@@ -5,7 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{FAMILY, Figure};
-use crate::session::messages::DecisionSlice;
+use crate::attack::DecisionSlice;
 
 pub struct Slices<'a> {
     pub point: &'a str,
@@ -37,7 +37,7 @@ impl Figure for Slices<'_> {
         for (area, s) in panels.iter().zip(self.slices) {
             let ext = 1.1 * s.radius;
             let mut chart = ChartBuilder::on(area)
-                .caption(&s.kind, (FAMILY, 15))
+                .caption(s.kind.as_str(), (FAMILY, 15))
                 .margin(8)
                 .x_label_area_size(28)
                 .y_label_area_size(36)

@@ -43,7 +43,7 @@ pub fn view(frame: &mut Frame, area: Rect, app: &App) {
     };
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area);
-    alpha_histogram::render(frame, left, app, report);
+    alpha_histogram::render(frame, left, app, &report.value);
     let [rates, losses] =
         Layout::vertical([Constraint::Length(8), Constraint::Min(0)]).areas(right);
     quad_rates::render(frame, rates, app, report);

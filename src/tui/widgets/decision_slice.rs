@@ -7,7 +7,7 @@ use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::canvas::{Canvas, Circle, Points};
 
-use crate::session::messages::DecisionSlice;
+use crate::attack::DecisionSlice;
 use crate::tui::app::App;
 use crate::tui::palette::Role;
 
@@ -105,10 +105,11 @@ pub fn radii(slice: &DecisionSlice, run_radius: f64) -> [f64; 3] {
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let look = &app.look;
-    let Some(slice) = &app.slice else {
+    let Some(stamped) = &app.slice else {
         frame.render_widget(block(" decision slice: waiting… ", look), area);
         return;
     };
+    let slice = &stamped.value;
     let [r_in, r_out, margin] = radii(slice, app.info.radius);
     let inner_area = block("", look).inner(area);
     let (xb, yb) = round_bounds(range(&slice.xs), range(&slice.ys), inner_area);
@@ -132,8 +133,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     ]);
     let canvas = Canvas::default()
         .block(
-            block(format!(" slice {} · v{} ", slice.kind, slice.version), look)
-                .title_bottom(legend),
+            block(
+                format!(" slice {} · v{} ", slice.kind.as_str(), stamped.version),
+                look,
+            )
+            .title_bottom(legend),
         )
         .marker(look.marker())
         .x_bounds(xb)
@@ -163,7 +167,7 @@ mod tests {
 
     #[test]
     fn shading_follows_the_model_and_stays_inside_the_slice() {
-        let s = slice(32);
+        let s = slice(32).value;
         let points = inner_points(&s, [-1.6, 1.6], [-1.6, 1.6], (64, 64));
         assert!(!points.is_empty());
         // The fixture's boundary wobbles around 1.15 by at most 0.08, plus
@@ -188,6 +192,6 @@ mod tests {
 
     #[test]
     fn radii_are_both_spheres_and_the_max_margin() {
-        assert_eq!(radii(&slice(4), 1.3), [1.0, 1.3, 1.15]);
+        assert_eq!(radii(&slice(4).value, 1.3), [1.0, 1.3, 1.15]);
     }
 }

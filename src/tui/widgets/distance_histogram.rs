@@ -13,7 +13,7 @@ use super::histogram_panel::{self, Histogram, Mark};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let look = &app.look;
-    let Some(n) = &app.nearest else {
+    let Some(n) = app.nearest.as_ref().map(|s| &s.value) else {
         frame.render_widget(block(" nearest-error distances ", look), area);
         return;
     };

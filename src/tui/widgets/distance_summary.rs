@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use crate::session::messages::NearestError;
+use crate::attack::NearestError;
 use crate::tui::app::App;
 use crate::tui::format::{sci, value};
 use crate::tui::palette::Role;
@@ -62,7 +62,7 @@ pub fn lines(n: &NearestError) -> Vec<(String, String, Role)> {
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let look = &app.look;
-    let body: Vec<Line> = match &app.nearest {
+    let body: Vec<Line> = match app.nearest.as_ref().map(|s| &s.value) {
         Some(n) => lines(n)
             .into_iter()
             .map(|(label, text, role)| {

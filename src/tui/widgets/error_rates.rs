@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use crate::session::messages::RateEstimate;
+use crate::stats::RateEstimate;
 use crate::tui::app::App;
 use crate::tui::format::{count, sci};
 use crate::tui::palette::{Look, Role};
@@ -52,8 +52,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let (title, lines) = match &app.estimate {
         Some(e) => {
             let mut lines = Vec::new();
-            lines.extend(sphere_lines("inner", Role::Inner, &e.inner, look));
-            lines.extend(sphere_lines("outer", Role::Outer, &e.outer, look));
+            lines.extend(sphere_lines("inner", Role::Inner, &e.value.inner, look));
+            lines.extend(sphere_lines("outer", Role::Outer, &e.value.outer, look));
             (format!(" error rate, 95% · model v{} ", e.version), lines)
         }
         None => (

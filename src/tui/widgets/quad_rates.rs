@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use crate::session::messages::QuadReport;
+use crate::session::messages::{QuadReport, Stamped};
 use crate::tui::app::App;
 use crate::tui::format::{sci, value};
 use crate::tui::palette::Role;
@@ -40,7 +40,8 @@ pub fn lines(report: &QuadReport, radius: f64) -> Vec<String> {
     ]
 }
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App, report: &QuadReport) {
+pub fn render(frame: &mut Frame, area: Rect, app: &App, stamped: &Stamped<QuadReport>) {
+    let report = &stamped.value;
     let look = &app.look;
     let roles = [
         Role::Error,
@@ -55,7 +56,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, report: &QuadReport) {
         .zip(roles)
         .map(|(text, role)| Line::from(Span::styled(text, look.style(role))))
         .collect();
-    let title = format!(" ellipsoid · v{} step {} ", report.version, report.step);
+    let title = format!(" ellipsoid · v{} step {} ", stamped.version, stamped.step);
     frame.render_widget(
         Paragraph::new(body)
             .block(block(title, look))

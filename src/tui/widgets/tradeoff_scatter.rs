@@ -29,6 +29,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let latest: Vec<(f64, f64)> = app
         .nearest
         .as_ref()
+        .map(|s| &s.value)
         .filter(|n| n.mu > 0.0 && n.found > 0)
         .map(|n| vec![(n.mu.log10(), n.mean_distance)])
         .unwrap_or_default();
