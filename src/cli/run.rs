@@ -70,7 +70,8 @@ pub fn drive(trainer: Trainer, dir: RunDir, view: &ViewArgs) -> anyhow::Result<(
 }
 
 fn run_headless(trainer: Trainer, dir: RunDir, every: f64) -> anyhow::Result<()> {
-    let signals = crate::signals::Flag::install()?;
+    use crate::signals::{Signal, Signals};
+    let signals = Signals::install(&[Signal::Term, Signal::Int, Signal::Hup])?;
     let total = trainer.config.steps;
     let test_samples = trainer.config.eval.test_samples;
     println!(
@@ -90,7 +91,7 @@ fn run_headless(trainer: Trainer, dir: RunDir, every: f64) -> anyhow::Result<()>
     loop {
         if !stopping && let Some(sig) = signals.take() {
             signalled = true;
-            println!("received {sig}: saving and stopping");
+            println!("received {}: saving and stopping", sig.name());
             let _ = session.commands.send(Command::Stop { save: true });
             stopping = true;
         }
