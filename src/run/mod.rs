@@ -4,6 +4,7 @@
 pub mod atomic;
 pub mod export;
 pub mod metrics_log;
+pub mod owner;
 pub mod resolve;
 pub mod run_dir;
 pub mod run_error;
@@ -18,6 +19,6 @@ pub use metrics_log::{MetricsError, MetricsLog, MetricsRead};
 pub use resolve::{ResumeFrom, resolve};
 pub use run_dir::RunDir;
 pub use run_error::RunError;
-pub use run_lock::RunLock;
+pub use run_lock::{LockKind, RunLock};
 pub use snapshot::SnapshotError;
 pub use snapshot_store::{Loaded, Saved};

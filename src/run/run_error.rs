@@ -42,10 +42,16 @@ pub enum RunError {
     )]
     SetAside { path: PathBuf, kept_as: PathBuf },
     #[error(
-        "{}: another process is writing this run (its .lock is held); stop it first",
-        path.display()
+        "{}: another process is writing this run ({}); stop it first",
+        path.display(),
+        holder.as_deref().map_or_else(|| "its lock is held".to_string(), |h| format!("{h} holds its lock"))
     )]
-    Busy { path: PathBuf },
+    Busy {
+        path: PathBuf,
+        holder: Option<String>,
+    },
+    #[error("{}: cannot lock: {reason}", path.display())]
+    LockUnsupported { path: PathBuf, reason: String },
     #[error(transparent)]
     Snapshot(#[from] SnapshotError),
     #[error(transparent)]
