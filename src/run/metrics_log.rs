@@ -44,6 +44,8 @@ pub struct MetricsLog {
     path: PathBuf,
     out: BufWriter<File>,
     last_flush: Instant,
+    /// Bytes in the file once everything appended so far is flushed.
+    offset: u64,
 }
 
 impl MetricsLog {
@@ -64,13 +66,15 @@ impl MetricsLog {
             .create(true)
             .open(&path)
             .map_err(io_err("open"))?;
-        if ends_mid_line(&mut file).map_err(io_err("read"))? {
+        let (len, mid_line) = ends_mid_line(&mut file).map_err(io_err("read"))?;
+        if mid_line {
             file.write_all(b"\n").map_err(io_err("append to"))?;
         }
         Ok(Self {
             path,
             out: BufWriter::new(file),
             last_flush: Instant::now(),
+            offset: len + u64::from(mid_line),
         })
     }
 
@@ -78,8 +82,10 @@ impl MetricsLog {
         &self.path
     }
 
-    pub fn append<T: Serialize>(&mut self, record: &T) -> Result<(), MetricsError> {
-        let line = self.line(record, unix_seconds(SystemTime::now()))?;
+    /// Appends one record and returns its line as written (without the
+    /// newline), for passing on to live readers byte for byte.
+    pub fn append<T: Serialize>(&mut self, record: &T) -> Result<String, MetricsError> {
+        let mut line = self.line(record, unix_seconds(SystemTime::now()))?;
         self.out
             .write_all(line.as_bytes())
             .map_err(|source| MetricsError::Io {
@@ -87,10 +93,18 @@ impl MetricsLog {
                 action: "append to",
                 source,
             })?;
+        self.offset += line.len() as u64;
         if self.last_flush.elapsed() >= FLUSH_EVERY {
             self.flush()?;
         }
-        Ok(())
+        line.pop();
+        Ok(line)
+    }
+
+    /// The file's length once flushed: every record appended so far lies
+    /// before this byte offset, every later one after it.
+    pub fn offset(&self) -> u64 {
+        self.offset
     }
 
     /// Appends are flushed at most a second late while records keep
@@ -134,15 +148,16 @@ impl Drop for MetricsLog {
     }
 }
 
-fn ends_mid_line(file: &mut File) -> io::Result<bool> {
+/// The file's length and whether its last line is unfinished.
+fn ends_mid_line(file: &mut File) -> io::Result<(u64, bool)> {
     let len = file.seek(SeekFrom::End(0))?;
     if len == 0 {
-        return Ok(false);
+        return Ok((0, false));
     }
     file.seek(SeekFrom::Start(len - 1))?;
     let mut last = [0u8; 1];
     file.read_exact(&mut last)?;
-    Ok(last[0] != b'\n')
+    Ok((len, last[0] != b'\n'))
 }
 
 /// Every record of a log, and the 1-based numbers of lines that were not
@@ -227,5 +242,21 @@ mod tests {
         assert_eq!(read.records[1]["step"], json!(2));
         assert!(read.records[2]["wall"].as_f64().unwrap() > 1.7e9);
         assert_eq!(read.skipped_lines, vec![2]);
+    }
+
+    #[test]
+    fn the_offset_is_the_flushed_length_and_lines_come_back_as_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(METRICS_FILE);
+        std::fs::write(&path, b"{\"wall\":1.0}\n{\"torn").unwrap();
+        let mut log = MetricsLog::open(dir.path()).unwrap();
+        let first = log.append(&Event::Step { step: 1, loss: 1.0 }).unwrap();
+        let second = log.append(&Event::Done).unwrap();
+        log.flush().unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        assert_eq!(log.offset(), bytes.len() as u64);
+        let text = String::from_utf8(bytes).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(&lines[2..], &[first.as_str(), second.as_str()]);
     }
 }

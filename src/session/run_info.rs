@@ -1,7 +1,7 @@
 //! What the dashboard is told about a run before its first event.
 
-use super::messages::{BoundPoint, Control, RunInfo};
-use crate::config::LIVE_KEYS;
+use super::messages::{BoundPoint, Control, RunInfo, RunStarted};
+use crate::config::{Config, LIVE_KEYS};
 use crate::stats::cap::{cap_distance_euclidean, optimal_estimated};
 use crate::train::Trainer;
 
@@ -19,14 +19,19 @@ pub fn bound_curve(n: usize) -> Vec<BoundPoint> {
 }
 
 pub fn run_info(t: &Trainer) -> RunInfo {
-    let c = &t.config;
+    info_from(&t.config, &t.preset, t.step)
+}
+
+/// What the dashboard needs to know of a run, from its config alone (a
+/// `RunStarted` record, or `config.toml` of a run that predates them).
+pub fn info_from(c: &Config, preset: &str, start_step: u64) -> RunInfo {
     RunInfo {
-        preset: t.preset.clone(),
-        model: t.model.kind().to_string(),
+        preset: preset.to_string(),
+        model: c.model.kind.clone(),
         n: c.data.n,
         radius: c.data.radius,
         total_steps: c.steps,
-        start_step: t.step,
+        start_step,
         train_threads: c.train.threads,
         eval_threads: c.eval.threads,
         controls: LIVE_KEYS
@@ -38,6 +43,19 @@ pub fn run_info(t: &Trainer) -> RunInfo {
             })
             .collect(),
         bound_curve: bound_curve(c.data.n),
+    }
+}
+
+/// The record that opens each stretch of training in the log.
+pub fn run_started(t: &Trainer) -> RunStarted {
+    let me = crate::run::owner::Owner::me();
+    RunStarted {
+        preset: t.preset.clone(),
+        config: t.config.to_toml(),
+        start_step: t.step,
+        pid: me.pid,
+        host: me.host,
+        program: format!("spheres {}", env!("CARGO_PKG_VERSION")),
     }
 }
 

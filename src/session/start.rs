@@ -9,6 +9,8 @@ use std::thread::JoinHandle;
 use crossbeam_channel::{Receiver, Sender, unbounded};
 
 use super::eval_worker::EvalWorker;
+use super::hub::{Hub, HubStats, SubscribeRequest, Subscription};
+use super::logger::Logger;
 use super::messages::{Command, Event};
 use super::publish;
 use super::trainer_worker::{Saver, TrainerWorker};
@@ -17,9 +19,27 @@ use crate::train::Trainer;
 
 pub struct Session {
     pub commands: Sender<Command>,
+    /// Every event, for the process that runs the session.
     pub events: Receiver<Event>,
+    /// Live-only events from outside the workers (a transport's notices).
+    pub inject: Sender<Event>,
+    subscribe: Sender<SubscribeRequest>,
+    pub hub_stats: Arc<HubStats>,
     trainer: JoinHandle<Trainer>,
     logger: JoinHandle<()>,
+}
+
+/// Asks the logger for a subscription; cheap to clone into transports.
+#[derive(Clone)]
+pub struct Subscriber(Sender<SubscribeRequest>);
+
+impl Subscriber {
+    /// None once the run has ended.
+    pub fn subscribe(&self, queue: usize) -> Option<Subscription> {
+        let (reply, answer) = crossbeam_channel::bounded(1);
+        self.0.send(SubscribeRequest { queue, reply }).ok()?;
+        answer.recv().ok()
+    }
 }
 
 fn saver(dir: RunDir) -> Saver {
@@ -51,39 +71,24 @@ impl Session {
         std::thread::Builder::new()
             .name("eval".into())
             .spawn(move || eval.run())?;
-        let mut log = run
+        let log = run
             .as_ref()
             .map(|d| MetricsLog::open(d.path()))
             .transpose()?;
         let (tx, events) = unbounded();
+        let (inject, injected) = unbounded();
+        let (subscribe, subscriptions) = unbounded();
+        let stats = Arc::new(HubStats::default());
+        let logger = Logger {
+            log,
+            hub: Hub::new(Arc::clone(&stats)),
+            out: tx,
+        };
         // The run ends when the trainer does: an attack still in progress
         // is not waited for (the evaluation thread sees `stop` and exits).
         let logger = std::thread::Builder::new()
             .name("logger".into())
-            .spawn(move || {
-                let mut forward = |e: Event| {
-                    if let Some(log) = log.as_mut()
-                        && e.is_logged()
-                    {
-                        if let Err(err) = log.append(&e) {
-                            let _ = tx.send(Event::warning(format!("metrics log: {err}")));
-                        }
-                        if matches!(e, Event::Saved { .. } | Event::State { .. }) {
-                            let _ = log.flush();
-                        }
-                    }
-                    let _ = tx.send(e);
-                };
-                loop {
-                    crossbeam_channel::select! {
-                        recv(trainer_rx) -> e => match e {
-                            Ok(e) => forward(e),
-                            Err(_) => break,
-                        },
-                        recv(eval_rx) -> e => if let Ok(e) = e { forward(e) },
-                    }
-                }
-            })?;
+            .spawn(move || logger.run(trainer_rx, eval_rx, injected, subscriptions))?;
         let worker = TrainerWorker {
             trainer,
             commands: cmd_rx,
@@ -102,9 +107,17 @@ impl Session {
         Ok(Self {
             commands: cmd_tx,
             events,
+            inject,
+            subscribe,
+            hub_stats: stats,
             trainer,
             logger,
         })
+    }
+
+    /// A handle that subscribes to the run's lines from any thread.
+    pub fn subscriber(&self) -> Subscriber {
+        Subscriber(self.subscribe.clone())
     }
 
     /// Waits for the trainer (send `Command::Stop` first) and the logger,

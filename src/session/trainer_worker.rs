@@ -47,6 +47,9 @@ impl TrainerWorker {
         } else {
             RunState::Running
         };
+        self.send(Event::RunStarted(super::run_info::run_started(
+            &self.trainer,
+        )));
         self.send(Event::State { state });
         let mut window = Window {
             since: Some(Instant::now()),
