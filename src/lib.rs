@@ -12,6 +12,7 @@ pub mod report;
 pub mod rng;
 pub mod run;
 pub mod serde_nan;
+pub mod serve;
 pub mod session;
 pub mod signals;
 pub mod stats;

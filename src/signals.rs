@@ -55,6 +55,12 @@ impl Signal {
     }
 }
 
+/// An error that ends a command because of a signal: `main` exits with the
+/// signal's code (143, 130...) instead of 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("stopped by {}", .0.name())]
+pub struct Interrupted(pub Signal);
+
 /// True when SIGHUP was set to be ignored before this process started.
 pub fn hangup_ignored_at_start() -> bool {
     // SAFETY: sigaction with a null new action only reads the current

@@ -25,6 +25,15 @@ pub enum Cmd {
     Bench(BenchArgs),
     /// Continue a run from a run directory or a snapshot file.
     Resume(ResumeArgs),
+    /// The dashboard of a running run, as a client of its run process.
+    Attach(AttachArgs),
+    /// Follow one run, or compare several, from their files alone (read-only).
+    Watch(WatchArgs),
+    /// One line per run: state, progress, loss, error rate, d(E), newest snapshot.
+    Ls(LsArgs),
+    /// The run process of a detached start (started by `run` and `resume`).
+    #[command(name = "__serve", hide = true)]
+    Serve,
     /// Write a snapshot's weights as .npy or safetensors, and the metrics as CSV.
     Export(ExportArgs),
     /// The isoperimetric bound, or the exact error rates of a quadratic boundary.
@@ -57,6 +66,10 @@ pub struct RunArgs {
     /// Run directory (default: runs/<preset>-<timestamp>).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Start the run in the background and return: it keeps training after
+    /// the terminal closes (output in RUN/run.log; `spheres attach RUN`).
+    #[arg(short, long)]
+    pub detach: bool,
     #[command(flatten)]
     pub view: ViewArgs,
 }
@@ -113,6 +126,7 @@ impl Default for RunArgs {
             set: Vec::new(),
             steps: None,
             out: None,
+            detach: false,
             view: ViewArgs::default(),
         }
     }
@@ -154,8 +168,46 @@ pub struct ResumeArgs {
     /// New total step count.
     #[arg(long)]
     pub steps: Option<u64>,
+    /// Resume in the background and return (see `run --detach`).
+    #[arg(short, long)]
+    pub detach: bool,
     #[command(flatten)]
     pub view: ViewArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AttachArgs {
+    /// The run directory.
+    pub dir: PathBuf,
+    /// Show the run without sending any command (keys that would say "read-only").
+    #[arg(long)]
+    pub read_only: bool,
+    /// Dashboard redraws per second at most.
+    #[arg(long, default_value_t = 10.0, value_parser = parse_fps)]
+    pub fps: f64,
+    /// Capture the mouse (off: terminal text selection works).
+    #[arg(long)]
+    pub mouse: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct WatchArgs {
+    /// Run directories: one shows its dashboard, several are overlaid.
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Dashboard redraws per second at most.
+    #[arg(long, default_value_t = 10.0, value_parser = parse_fps)]
+    pub fps: f64,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LsArgs {
+    /// A directory of runs (and sweeps).
+    #[arg(default_value = "runs")]
+    pub dir: PathBuf,
+    /// One JSON object per run, one per line.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

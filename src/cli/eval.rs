@@ -15,14 +15,7 @@ use crate::train::Trainer;
 
 /// A rate with its 95% interval, or its one-sided bound with no errors.
 pub fn rate(r: &RateEstimate) -> String {
-    if r.upper_bound_only() {
-        format!("< {:.2e} (no errors in {}; one-sided 95%)", r.hi, r.samples)
-    } else {
-        format!(
-            "{:.3e} [{:.2e}, {:.2e}] ({} errors in {})",
-            r.rate, r.lo, r.hi, r.errors, r.samples
-        )
-    }
+    r.to_string()
 }
 
 /// A text histogram of the nearest-error distances with the bound marked.

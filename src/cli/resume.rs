@@ -1,52 +1,32 @@
 //! `spheres resume PATH`: continue a run from its newest readable snapshot
-//! (or a named snapshot file), in the same run directory and metrics log.
+//! (or a named snapshot file), in the same run directory and metrics log,
+//! started like `spheres run` (dashboard, headless or `--detach`).
 
 use std::path::Path;
 
-use anyhow::Context;
-
 use super::args::ResumeArgs;
-use crate::run::{RunDir, resolve};
-use crate::train::{Trainer, TrainerState};
+use crate::run::RunDir;
+use crate::serve::launch::Launch;
+use crate::train::Trainer;
 
-/// The trainer a path holds and the run directory to continue in.
+/// The trainer a path holds and its run directory, with what loading it
+/// had to say on stderr. Read-only: for `eval` and `export`.
 pub fn load(path: &Path) -> anyhow::Result<(Trainer, Option<RunDir>)> {
-    let from = resolve(path)?;
-    let loaded = from.load::<TrainerState>()?;
-    for w in &loaded.warnings {
-        eprintln!("warning: {w}");
+    let mut notices = Vec::new();
+    let loaded = crate::serve::launch::load(path, &mut notices);
+    for n in notices {
+        eprintln!("{n}");
     }
-    let trainer = Trainer::from_state(loaded.value)
-        .map_err(anyhow::Error::msg)
-        .with_context(|| {
-            format!(
-                "{} does not hold a usable spheres state",
-                loaded.path.display()
-            )
-        })?;
-    eprintln!(
-        "loaded step {} from {}",
-        trainer.step,
-        loaded.path.display()
-    );
-    Ok((trainer, from.run))
+    loaded
 }
 
 pub fn resume(a: ResumeArgs) -> anyhow::Result<()> {
-    let (mut trainer, run) = load(&a.path)?;
-    if let Some(steps) = a.steps {
-        trainer.apply("steps", &steps.to_string())?;
-    }
-    for (k, v) in &a.set {
-        trainer
-            .apply(k, v)
-            .with_context(|| format!("--set {k}={v}"))?;
-    }
-    let dir = match run {
-        Some(dir) => dir,
-        // A snapshot kept outside any run directory starts a new one.
-        None => RunDir::create(Path::new("runs"), &trainer.preset, None)?,
+    let launch = Launch::Resume {
+        path: a.path.clone(),
+        steps: a.steps,
+        set: a.set.clone(),
     };
-    dir.write_config(&trainer.config.to_toml())?;
-    super::run::drive(trainer, dir, &a.view)
+    // Refuse a bad snapshot or edit here, before anything starts.
+    launch.validate()?;
+    super::run::start(&launch, &a.view, a.detach)
 }

@@ -1,23 +1,18 @@
-//! `spheres run` (and plain `spheres`): resolve the config, start the
-//! workers, then show the dashboard or print progress lines.
+//! `spheres run` (and plain `spheres`): resolve the config, then start the
+//! run process — in the background with `--detach`, in this process when
+//! headless, or in the background with this terminal attached to it as a
+//! dashboard.
 
 use std::io::IsTerminal;
-use std::path::Path;
-use std::time::Duration;
 
-use anyhow::Context;
-use crossbeam_channel::RecvTimeoutError;
+use anyhow::{Context, bail};
 
 use super::args::{RunArgs, ViewArgs};
-use super::headless::Reporter;
-use crate::attack::ErrorEstimator;
 use crate::config::{Config, preset};
-use crate::run::RunDir;
-use crate::session::Session;
-use crate::session::messages::{Command, Event, RunState};
-use crate::session::run_info::run_info;
-use crate::train::Trainer;
-use crate::tui::{DashboardOptions, run_dashboard};
+use crate::serve::launch::Launch;
+use crate::serve::ready::Answer;
+use crate::serve::spawn::start_detached;
+use crate::serve::{ServeOptions, serve};
 
 /// Preset, then `--steps`, then every `--set` in order.
 pub fn resolve(args: &RunArgs) -> anyhow::Result<(String, Config)> {
@@ -34,116 +29,61 @@ pub fn resolve(args: &RunArgs) -> anyhow::Result<(String, Config)> {
 
 pub fn run(args: RunArgs) -> anyhow::Result<()> {
     let (name, config) = resolve(&args)?;
-    let dir = RunDir::create(Path::new("runs"), &name, args.out.as_deref())?;
-    dir.write_config(&config.to_toml())?;
-    let trainer = Trainer::new(config, &name);
-    drive(trainer, dir, &args.view)
-}
-
-/// Runs a (new or resumed) trainer to the end: on the dashboard when
-/// stdout is a terminal, else headless.
-pub fn drive(trainer: Trainer, dir: RunDir, view: &ViewArgs) -> anyhow::Result<()> {
-    // One writer per run directory: a second `resume` of a live run is
-    // refused instead of interleaving snapshots.
-    let _lock = dir.lock()?;
-    if view.headless || !std::io::stdout().is_terminal() {
-        return run_headless(trainer, dir, view.every);
-    }
-    let info = run_info(&trainer);
-    let session = Session::start(trainer, Some(dir), false)?;
-    let opts = DashboardOptions {
-        max_fps: view.fps,
-        mouse: view.mouse,
+    let launch = Launch::New {
+        preset: name,
+        config: config.to_toml(),
+        out: args.out.clone(),
     };
-    let shown = run_dashboard(info, session.events.clone(), session.commands.clone(), opts);
-    // Whatever ended the dashboard, the trainer is told to stop (a no-op
-    // when it already has) so that joining it cannot hang.
-    let _ = session.commands.send(Command::Stop { save: true });
-    let trainer = session.join()?;
-    shown?;
-    println!(
-        "stopped at step {} ({} samples)",
-        trainer.step,
-        trainer.samples()
-    );
-    Ok(())
+    start(&launch, &args.view, args.detach)
 }
 
-fn run_headless(trainer: Trainer, dir: RunDir, every: f64) -> anyhow::Result<()> {
-    use crate::signals::{Signal, Signals};
-    let signals = Signals::install(&[Signal::Term, Signal::Int, Signal::Hup])?;
-    let total = trainer.config.steps;
-    let test_samples = trainer.config.eval.test_samples;
-    println!(
-        "spheres: preset {} ({}), steps {} to {}, {} training + {} evaluation thread(s), run directory {}",
-        trainer.preset,
-        trainer.config.description,
-        trainer.step,
-        total,
-        trainer.config.train.threads,
-        trainer.config.eval.threads,
-        dir.path().display()
-    );
-    let session = Session::start(trainer, Some(dir), false)?;
-    let mut reporter = Reporter::new(total, Duration::from_secs_f64(every.max(0.1)));
-    let mut stopping = false;
-    let mut signalled = false;
-    loop {
-        if !stopping && let Some(sig) = signals.take() {
-            signalled = true;
-            println!("received {}: saving and stopping", sig.name());
-            let _ = session.commands.send(Command::Stop { save: true });
-            stopping = true;
-        }
-        match session.events.recv_timeout(Duration::from_millis(200)) {
-            Ok(e) => {
-                if let Some(line) = reporter.event(&e) {
-                    println!("{line}");
-                }
-                if matches!(
-                    e,
-                    Event::State {
-                        state: RunState::Finished | RunState::Diverged
-                    }
-                ) && !stopping
-                {
-                    let _ = session.commands.send(Command::Stop { save: true });
-                    stopping = true;
-                }
-            }
-            Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => break,
-        }
+/// Starts a validated launch the way the command line asked.
+pub fn start(launch: &Launch, view: &ViewArgs, detach: bool) -> anyhow::Result<()> {
+    if detach {
+        let dir = start_in_background(launch)?;
+        println!("run directory {}", dir.display());
+        println!("attach with:   spheres attach {}", dir.display());
+        println!(
+            "or follow:     spheres watch {}   (log: {}/run.log)",
+            dir.display(),
+            dir.display()
+        );
+        return Ok(());
     }
-    let trainer = session.join()?;
-    if let Some(m) = reporter.latest() {
-        println!("{}", super::headless::progress_line(m, total, f64::NAN));
+    if view.headless || !std::io::stdout().is_terminal() {
+        return serve(
+            launch,
+            ServeOptions {
+                every: view.every,
+                ..ServeOptions::default()
+            },
+        );
     }
-    // After a signal the user (or the scheduler) wants the process gone:
-    // the snapshot is saved, the test-error pass can wait for a resume.
-    if !signalled {
-        summary(&trainer, test_samples);
-    }
-    Ok(())
+    let dir = start_in_background(launch)?;
+    super::attach::dashboard(
+        &dir,
+        super::attach::DashboardArgs {
+            read_only: false,
+            fps: view.fps,
+            mouse: view.mouse,
+        },
+    )
 }
 
-/// The final test error on fresh points, per sphere with its interval.
-fn summary(trainer: &Trainer, samples: u64) {
-    if samples == 0 {
-        return;
-    }
-    let c = &trainer.config;
-    let mut est = ErrorEstimator::new(c.seed, c.data.radius as f32);
-    match est.run(&trainer.model, 0, samples, c.eval.threads + c.train.threads) {
-        Ok(e) => {
-            println!(
-                "test error after {} steps on {} fresh points:",
-                trainer.step,
-                e.inner.samples + e.outer.samples
-            );
-            println!("  inner sphere  {}", super::eval::rate(&e.inner));
-            println!("  outer sphere  {}", super::eval::rate(&e.outer));
+/// Starts the run process detached and returns its run directory once it
+/// serves its socket.
+fn start_in_background(launch: &Launch) -> anyhow::Result<std::path::PathBuf> {
+    let started = start_detached(launch).context("starting the run process")?;
+    match started.answer {
+        Answer::Ok(dir) => Ok(dir),
+        Answer::Failed(msg) => bail!(msg),
+        Answer::Silent => {
+            let mut child = started.child;
+            let status = child
+                .wait()
+                .map(|s| s.to_string())
+                .unwrap_or_else(|e| e.to_string());
+            bail!("the run process ended before it was ready ({status})")
         }
-        Err(e) => println!("no test error: {e}"),
     }
 }

@@ -2,5 +2,6 @@
 //! resume) or followed as it grows (watch).
 
 pub mod log_reader;
+pub mod summary;
 
 pub use log_reader::LogReader;

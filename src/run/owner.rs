@@ -82,6 +82,7 @@ pub fn hostname() -> String {
 }
 
 /// Field 22 of /proc/PID/stat; None when there is no such process.
+/// A zombie (exited, not yet reaped by its parent) counts as gone.
 pub fn start_time(pid: u32) -> Option<u64> {
     parse_start_time(&std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?)
 }
@@ -89,8 +90,11 @@ pub fn start_time(pid: u32) -> Option<u64> {
 fn parse_start_time(stat: &str) -> Option<u64> {
     // The command name (field 2) is in parentheses and may hold spaces or
     // parentheses itself: count fields after the last ')'.
-    let rest = &stat[stat.rfind(')')? + 1..];
-    rest.split_whitespace().nth(19)?.parse().ok()
+    let mut fields = stat[stat.rfind(')')? + 1..].split_whitespace();
+    if matches!(fields.next(), Some("Z" | "X")) {
+        return None;
+    }
+    fields.nth(18)?.parse().ok()
 }
 
 #[cfg(test)]
@@ -127,5 +131,7 @@ mod tests {
         let line = "12 (a) b) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 4242 19";
         assert_eq!(parse_start_time(line), Some(4242));
         assert_eq!(parse_start_time("12 (x"), None);
+        let zombie = line.replacen(") S ", ") Z ", 1);
+        assert_eq!(parse_start_time(&zombie), None, "a zombie is gone");
     }
 }

@@ -52,6 +52,25 @@ impl RateEstimate {
     }
 }
 
+/// The rate with its 95% interval, or its one-sided bound with no errors.
+impl std::fmt::Display for RateEstimate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.upper_bound_only() {
+            write!(
+                f,
+                "< {:.2e} (no errors in {}; one-sided 95%)",
+                self.hi, self.samples
+            )
+        } else {
+            write!(
+                f,
+                "{:.3e} [{:.2e}, {:.2e}] ({} errors in {})",
+                self.rate, self.lo, self.hi, self.errors, self.samples
+            )
+        }
+    }
+}
+
 /// Error count with its rate and 95% Clopper-Pearson interval. No samples
 /// give rate 0 in [0, 1].
 pub fn rate_estimate(errors: u64, samples: u64) -> RateEstimate {

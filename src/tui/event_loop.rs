@@ -1,28 +1,77 @@
-//! The dashboard loop: block until input, a worker event or a signal
-//! arrives, fold everything pending into the state, redraw only if something
-//! changed. Worker events never redraw faster than the frame cap; input that
+//! The dashboard loop: block until input, a run event or a signal arrives,
+//! fold everything pending into the state, redraw only if something
+//! changed. Run events never redraw faster than the frame cap; input that
 //! changed something is drawn at once.
+//!
+//! The dashboard is a client: it never owns the training. SIGHUP (the
+//! terminal is gone), SIGTERM and SIGINT detach it, as does a terminal that
+//! can no longer be drawn on; the run goes on.
 
 use std::io;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, anyhow};
+use anyhow::Context;
 use crossbeam_channel::{Receiver, Sender, after, never, select};
-use ratatui::crossterm::event::Event as InputEvent;
+use ratatui::Frame;
+use ratatui::crossterm::event::{Event as InputEvent, KeyEvent, MouseEvent};
 
-use crate::session::messages::{Command, Event, RunInfo};
+use crate::session::messages::{Command, Event};
+use crate::signals::Signal;
 
 use super::app::App;
 use super::input_thread::InputThread;
 use super::key_handler::handle_key;
 use super::mouse::handle_mouse;
-use super::palette::Look;
-use super::signal_thread::{HANGUP, SignalThread};
+use super::signal_thread::SignalThread;
 use super::terminal::TerminalGuard;
-use super::views::view;
 
-/// How long a signal-triggered shutdown waits for the workers to save.
-pub const SIGNAL_GRACE: Duration = Duration::from_secs(30);
+/// What the loop needs of a dashboard's state: Elm's update, split by
+/// where the message comes from. `App` (one run) and `Compare` (several)
+/// both are one.
+pub trait Dashboard {
+    fn update(&mut self, event: Event);
+    /// A key press; returns the commands for the run.
+    fn key(&mut self, key: KeyEvent) -> Vec<Command>;
+    fn mouse(&mut self, _event: MouseEvent) {}
+    fn resize(&mut self, width: u16, height: u16);
+    fn is_dirty(&self) -> bool;
+    fn mark_drawn(&mut self);
+    fn should_exit(&self) -> bool;
+    fn exit_now(&mut self);
+    /// The stream of events ended.
+    fn workers_exited(&mut self);
+}
+
+impl Dashboard for App {
+    fn update(&mut self, event: Event) {
+        App::update(self, event)
+    }
+    fn key(&mut self, key: KeyEvent) -> Vec<Command> {
+        handle_key(self, key)
+    }
+    fn mouse(&mut self, event: MouseEvent) {
+        handle_mouse(self, event)
+    }
+    fn resize(&mut self, width: u16, height: u16) {
+        App::resize(self, width, height)
+    }
+    fn is_dirty(&self) -> bool {
+        App::is_dirty(self)
+    }
+    fn mark_drawn(&mut self) {
+        App::mark_drawn(self)
+    }
+    fn should_exit(&self) -> bool {
+        App::should_exit(self)
+    }
+    fn exit_now(&mut self) {
+        App::exit_now(self)
+    }
+    fn workers_exited(&mut self) {
+        App::workers_exited(self)
+    }
+}
+
 /// Longest time spent folding a burst of events before input gets a turn.
 const DRAIN_BUDGET: Duration = Duration::from_millis(50);
 
@@ -54,17 +103,27 @@ impl DashboardOptions {
     }
 }
 
-/// Runs the full-screen dashboard until the user quits (after the workers
-/// have stopped) or a signal stops the run. The terminal is restored on
-/// every path out, panics included.
-pub fn run_dashboard(
-    info: RunInfo,
+/// How a dashboard ended.
+pub struct Outcome<D> {
+    /// The state it ended in (how the user left, the last step seen).
+    pub app: D,
+    /// The signal that ended it, if one did.
+    pub signal: Option<Signal>,
+}
+
+/// Runs the full-screen dashboard on `app` (its history already folded in)
+/// until the user leaves, the run ends and the user quits, or a signal
+/// detaches it. The terminal is restored on every path out, panics
+/// included.
+pub fn run_dashboard<D: Dashboard>(
+    mut app: D,
+    view: fn(&mut Frame, &D),
     events: Receiver<Event>,
     commands: Sender<Command>,
     opts: DashboardOptions,
-) -> anyhow::Result<()> {
-    let mut app = App::with_look(info, Look::from_env());
-    // Signals first: a SIGTERM while the screen is being set up still saves.
+    poll: Option<Poll<'_, D>>,
+) -> anyhow::Result<Outcome<D>> {
+    // Signals first: a SIGHUP while the screen is being set up detaches.
     let signals = SignalThread::start().context("registering signal handlers")?;
     let mut terminal = TerminalGuard::enter(opts.mouse).context("taking over the terminal")?;
     if let Ok(size) = terminal.size() {
@@ -76,36 +135,42 @@ pub fn run_dashboard(
         input: input.events.clone(),
         signals: signals.signals.clone(),
     };
-    let result = run_loop(
-        &mut app,
-        channels,
-        &commands,
-        opts,
-        SIGNAL_GRACE,
-        &mut |app| terminal.draw(|frame| view(frame, app)),
-    );
+    let result = run_loop(&mut app, channels, &commands, opts, poll, &mut |app| {
+        terminal.draw(|frame| view(frame, app))
+    });
     input.stop();
     drop(terminal);
     drop(signals);
-    result
+    result.map(|signal| Outcome { app, signal })
 }
 
 /// Everything the loop waits on.
 pub struct Channels {
     pub events: Receiver<Event>,
     pub input: Receiver<InputEvent>,
-    pub signals: Receiver<i32>,
+    pub signals: Receiver<Signal>,
+}
+
+/// Work the loop does on a timer between everything else: a dashboard
+/// that reads files (`watch`) follows them this way.
+pub struct Poll<'a, D> {
+    pub every: Duration,
+    pub hook: &'a mut dyn FnMut(&mut D),
 }
 
 /// The loop itself, with drawing passed in so it runs against any backend.
-pub fn run_loop(
-    app: &mut App,
+/// Returns the signal that ended it, if any.
+pub fn run_loop<D: Dashboard>(
+    app: &mut D,
     channels: Channels,
     commands: &Sender<Command>,
     opts: DashboardOptions,
-    grace: Duration,
-    draw: &mut dyn FnMut(&App) -> io::Result<()>,
-) -> anyhow::Result<()> {
+    mut poll: Option<Poll<'_, D>>,
+    draw: &mut dyn FnMut(&D) -> io::Result<()>,
+) -> anyhow::Result<Option<Signal>> {
+    let polls = poll
+        .as_ref()
+        .map_or_else(never, |p| crossbeam_channel::tick(p.every));
     let Channels {
         mut events,
         mut input,
@@ -113,24 +178,16 @@ pub fn run_loop(
     } = channels;
     let interval = opts.frame_interval();
     let mut last_draw: Option<Instant> = None;
-    let mut deadline: Option<Instant> = None;
-    let mut can_draw = true;
     // Set by input: the user is waiting on the answer to a key, so it is
     // drawn at once; the cap only spaces out frames the workers cause.
     let mut answer_input = false;
     let mut draw_error: Option<io::Error> = None;
-    let mut signalled = false;
+    let mut signal = None;
 
     while !app.should_exit() {
         let now = Instant::now();
-        if deadline.is_some_and(|d| now >= d) {
-            return Err(anyhow!(
-                "workers did not stop within {:.1} s",
-                grace.as_secs_f64()
-            ));
-        }
-        let mut wake = deadline;
-        if app.is_dirty() && can_draw {
+        let mut wake: Option<Instant> = None;
+        if app.is_dirty() {
             let due = match last_draw {
                 Some(t) if !answer_input => t + interval,
                 _ => now,
@@ -143,11 +200,11 @@ pub fn run_loop(
                         answer_input = false;
                     }
                     Err(e) => {
-                        // The terminal is gone (hang-up): save and wind down.
-                        can_draw = false;
+                        // The terminal is gone: nothing to show, so leave;
+                        // the run goes on.
                         draw_error = Some(e);
-                        stop_for_signal(app, commands, &mut deadline, now + grace);
-                        wake = deadline;
+                        app.exit_now();
+                        continue;
                     }
                 }
             } else {
@@ -174,7 +231,7 @@ pub fn run_loop(
             },
             recv(input) -> msg => match msg {
                 Ok(InputEvent::Key(key)) => {
-                    send_all(commands, handle_key(app, key));
+                    send_all(commands, app.key(key));
                     answer_input = true;
                 }
                 Ok(InputEvent::Resize(w, h)) => {
@@ -185,38 +242,37 @@ pub fn run_loop(
                     // Motion arrives in floods: only what changed the
                     // screen skips the cap.
                     let was_dirty = app.is_dirty();
-                    handle_mouse(app, m);
+                    app.mouse(m);
                     answer_input |= !was_dirty && app.is_dirty();
                 }
                 Ok(_) => {}
                 Err(_) => input = never(),
             },
             recv(signals) -> msg => match msg {
-                Ok(signal) => {
-                    if signal == HANGUP {
-                        can_draw = false;
-                    }
-                    if signalled {
-                        // Asked twice: the user wants out now.
-                        app.exit_now();
-                    } else {
-                        signalled = true;
-                        stop_for_signal(app, commands, &mut deadline, Instant::now() + grace);
-                    }
+                Ok(s) => {
+                    signal = Some(s);
+                    app.exit_now();
                 }
                 Err(_) => signals = never(),
+            },
+            recv(polls) -> _ => {
+                if let Some(p) = poll.as_mut() {
+                    (p.hook)(app);
+                }
             },
             recv(timer) -> _ => {}
         }
     }
-    match draw_error {
-        Some(e) => Err(anyhow::Error::new(e).context("drawing the dashboard")),
-        None => Ok(()),
+    match (draw_error, signal) {
+        // A hang-up often shows first as a failed draw: that is a detach.
+        (Some(_), Some(s)) => Ok(Some(s)),
+        (Some(e), None) => Err(anyhow::Error::new(e).context("drawing the dashboard")),
+        (None, s) => Ok(s),
     }
 }
 
 /// Folds every pending event in; false when the workers have hung up.
-fn drain(app: &mut App, events: &Receiver<Event>) -> bool {
+fn drain<D: Dashboard>(app: &mut D, events: &Receiver<Event>) -> bool {
     let start = Instant::now();
     loop {
         match events.try_recv() {
@@ -228,18 +284,6 @@ fn drain(app: &mut App, events: &Receiver<Event>) -> bool {
             return true;
         }
     }
-}
-
-fn stop_for_signal(
-    app: &mut App,
-    commands: &Sender<Command>,
-    deadline: &mut Option<Instant>,
-    give_up_at: Instant,
-) {
-    // Nobody is there to answer "save?", so always save.
-    send_all(commands, vec![Command::Stop { save: true }]);
-    app.begin_stop();
-    deadline.get_or_insert(give_up_at);
 }
 
 fn send_all(commands: &Sender<Command>, list: Vec<Command>) {

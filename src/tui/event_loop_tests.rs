@@ -1,5 +1,5 @@
 //! The dashboard loop driven through channels with a counting stand-in for
-//! the terminal: quitting, signals, bursts and idling.
+//! the terminal: leaving, signals, bursts, idling and polling.
 
 use std::io;
 use std::path::PathBuf;
@@ -8,13 +8,14 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, unbounded};
 use ratatui::crossterm::event::{Event as InputEvent, KeyCode, KeyEvent, KeyModifiers};
-use signal_hook::consts::signal::SIGTERM;
 
 use crate::session::messages::{Command, Event};
+use crate::signals::Signal;
 
 use super::app::App;
-use super::event_loop::{Channels, DashboardOptions, SIGNAL_GRACE, run_loop};
+use super::event_loop::{Channels, DashboardOptions, Poll, run_loop};
 use super::fixtures::{run_info, step};
+use super::lifecycle::Leaving;
 use super::screen::Screen;
 
 fn key(c: char) -> InputEvent {
@@ -47,7 +48,7 @@ fn fake_workers(
 struct Harness {
     events_tx: Sender<Event>,
     input_tx: Sender<InputEvent>,
-    signals_tx: Sender<i32>,
+    signals_tx: Sender<Signal>,
     channels: Channels,
     commands_tx: Sender<Command>,
     commands_rx: Receiver<Command>,
@@ -73,91 +74,76 @@ fn harness() -> Harness {
 }
 
 #[test]
-fn q_then_y_saves_and_returns_once_the_workers_exit() {
+fn q_then_s_stops_with_save_and_returns_once_the_run_ends() {
     let h = harness();
     let mut app = App::new(run_info("relu"));
     // Fed directly: through the channel it could race the keys below.
     app.update(Event::StepMetrics(step(100, 0.4)));
     let workers = fake_workers(h.events_tx, h.commands_rx);
     h.input_tx.send(key('q')).unwrap();
-    h.input_tx.send(key('y')).unwrap();
+    h.input_tx.send(key('s')).unwrap();
     let mut draws = 0;
     let result = run_loop(
         &mut app,
         h.channels,
         &h.commands_tx,
         DashboardOptions::default(),
-        SIGNAL_GRACE,
+        None,
         &mut |_| {
             draws += 1;
             Ok(())
         },
     );
-    assert!(result.is_ok());
+    assert_eq!(result.unwrap(), None);
     assert_eq!(workers.join().unwrap(), vec![Command::Stop { save: true }]);
     assert_eq!(app.unsaved_steps(), 0, "the Saved event was drained");
+    assert_eq!(app.leaving(), Some(Leaving::Stopped));
     assert!(draws >= 1);
 }
 
 #[test]
-fn sigterm_stops_with_save_without_asking() {
+fn q_then_d_detaches_without_a_command() {
     let h = harness();
     let mut app = App::new(run_info("relu"));
-    // Fed directly: through the channel it could race the keys below.
-    app.update(Event::StepMetrics(step(100, 0.4)));
-    let workers = fake_workers(h.events_tx, h.commands_rx);
-    h.signals_tx.send(SIGTERM).unwrap();
+    h.input_tx.send(key('q')).unwrap();
+    h.input_tx.send(key('d')).unwrap();
     let result = run_loop(
         &mut app,
         h.channels,
         &h.commands_tx,
         DashboardOptions::default(),
-        SIGNAL_GRACE,
+        None,
         &mut |_| Ok(()),
     );
-    assert!(result.is_ok());
-    assert_eq!(workers.join().unwrap(), vec![Command::Stop { save: true }]);
-    assert_eq!(app.prompt, None);
-}
-
-#[test]
-fn a_second_signal_leaves_without_waiting() {
-    let h = harness();
-    let mut app = App::new(run_info("relu"));
-    h.signals_tx.send(SIGTERM).unwrap();
-    h.signals_tx.send(SIGTERM).unwrap();
-    let result = run_loop(
-        &mut app,
-        h.channels,
-        &h.commands_tx,
-        DashboardOptions::default(),
-        SIGNAL_GRACE,
-        &mut |_| Ok(()),
-    );
-    assert!(result.is_ok());
-    assert_eq!(h.commands_rx.try_recv(), Ok(Command::Stop { save: true }));
+    assert_eq!(result.unwrap(), None);
+    assert_eq!(app.leaving(), Some(Leaving::Detached));
+    assert!(h.commands_rx.try_recv().is_err(), "the run is left alone");
     drop(h.events_tx);
 }
 
 #[test]
-fn signal_gives_up_when_the_workers_never_exit() {
-    let h = harness();
-    let mut app = App::new(run_info("relu"));
-    h.signals_tx.send(SIGTERM).unwrap();
-    let started = Instant::now();
-    let result = run_loop(
-        &mut app,
-        h.channels,
-        &h.commands_tx,
-        DashboardOptions::default(),
-        Duration::from_millis(100),
-        &mut |_| Ok(()),
-    );
-    let err = result.unwrap_err().to_string();
-    assert!(err.contains("did not stop"), "{err}");
-    assert!(started.elapsed() < Duration::from_secs(5));
-    assert_eq!(h.commands_rx.try_recv(), Ok(Command::Stop { save: true }));
-    drop(h.events_tx);
+fn signals_detach_and_are_reported() {
+    for signal in [Signal::Hup, Signal::Term, Signal::Int] {
+        let h = harness();
+        let mut app = App::new(run_info("relu"));
+        app.update(Event::StepMetrics(step(100, 0.4)));
+        h.signals_tx.send(signal).unwrap();
+        let result = run_loop(
+            &mut app,
+            h.channels,
+            &h.commands_tx,
+            DashboardOptions::default(),
+            None,
+            &mut |_| Ok(()),
+        );
+        assert_eq!(result.unwrap(), Some(signal));
+        assert!(
+            h.commands_rx.try_recv().is_err(),
+            "{signal:?} sent a command"
+        );
+        assert_eq!(app.leaving(), Some(Leaving::Detached));
+        drop(h.events_tx);
+    }
 }
 
 #[test]
@@ -168,14 +154,17 @@ fn bursts_are_coalesced_into_few_frames() {
         h.events_tx.send(Event::StepMetrics(step(i, 0.5))).unwrap();
     }
     drop(h.events_tx);
+    // q leaves at once if the end of the stream was seen first, else
+    // asks, and d detaches.
     h.input_tx.send(key('q')).unwrap();
+    h.input_tx.send(key('d')).unwrap();
     let mut draws = 0;
     let result = run_loop(
         &mut app,
         h.channels,
         &h.commands_tx,
         DashboardOptions::default(),
-        SIGNAL_GRACE,
+        None,
         &mut |_| {
             draws += 1;
             Ok(())
@@ -193,6 +182,7 @@ fn an_idle_dashboard_does_not_redraw() {
     let quitter = thread::spawn(move || {
         thread::sleep(Duration::from_millis(400));
         input_tx.send(key('q')).unwrap();
+        input_tx.send(key('s')).unwrap();
     });
     let workers = fake_workers(h.events_tx, h.commands_rx);
     let mut app = App::new(run_info("relu"));
@@ -205,7 +195,7 @@ fn an_idle_dashboard_does_not_redraw() {
             max_fps: 100.0,
             mouse: false,
         },
-        SIGNAL_GRACE,
+        None,
         &mut |_| {
             draws += 1;
             Ok(())
@@ -213,9 +203,9 @@ fn an_idle_dashboard_does_not_redraw() {
     );
     quitter.join().unwrap();
     assert!(result.is_ok());
-    assert_eq!(workers.join().unwrap(), vec![Command::Stop { save: false }]);
-    // The first frame, then at most one for the key and one for "stopping".
-    assert!(draws <= 3, "{draws} frames while idle");
+    assert_eq!(workers.join().unwrap(), vec![Command::Stop { save: true }]);
+    // The first frame, then one each for the prompt, "stopping" and the end.
+    assert!(draws <= 4, "{draws} frames while idle");
 }
 
 #[test]
@@ -228,6 +218,7 @@ fn a_key_is_answered_without_waiting_for_the_frame_cap() {
         input_tx.send(key('2')).unwrap();
         thread::sleep(Duration::from_millis(300));
         input_tx.send(key('q')).unwrap();
+        input_tx.send(key('s')).unwrap();
         pressed
     });
     let workers = fake_workers(h.events_tx, h.commands_rx);
@@ -242,7 +233,7 @@ fn a_key_is_answered_without_waiting_for_the_frame_cap() {
             max_fps: 0.5,
             mouse: false,
         },
-        SIGNAL_GRACE,
+        None,
         &mut |app| {
             frames.push((Instant::now(), app.screen()));
             Ok(())
@@ -263,20 +254,50 @@ fn a_key_is_answered_without_waiting_for_the_frame_cap() {
 }
 
 #[test]
-fn a_failing_terminal_saves_and_reports() {
+fn a_failing_terminal_detaches_and_reports() {
     let h = harness();
-    let workers = fake_workers(h.events_tx, h.commands_rx);
     let mut app = App::new(run_info("relu"));
     let result = run_loop(
         &mut app,
         h.channels,
         &h.commands_tx,
         DashboardOptions::default(),
-        SIGNAL_GRACE,
+        None,
         &mut |_| Err(io::Error::other("EIO")),
     );
-    assert!(result.is_err());
-    assert_eq!(workers.join().unwrap(), vec![Command::Stop { save: true }]);
+    assert!(result.unwrap_err().to_string().contains("drawing"));
+    assert!(h.commands_rx.try_recv().is_err(), "the run is left alone");
+    drop(h.events_tx);
+}
+
+#[test]
+fn a_poll_hook_runs_on_its_timer() {
+    let h = harness();
+    let mut app = App::new(run_info("relu"));
+    let mut calls = 0u64;
+    let mut hook = |app: &mut App| {
+        calls += 1;
+        app.update(Event::StepMetrics(step(calls * 10, 0.3)));
+        if calls == 3 {
+            app.exit_now();
+        }
+    };
+    let started = Instant::now();
+    let result = run_loop(
+        &mut app,
+        h.channels,
+        &h.commands_tx,
+        DashboardOptions::default(),
+        Some(Poll {
+            every: Duration::from_millis(20),
+            hook: &mut hook,
+        }),
+        &mut |_| Ok(()),
+    );
+    assert_eq!(result.unwrap(), None);
+    assert_eq!(app.current_step(), 30);
+    assert!(started.elapsed() < Duration::from_secs(5));
+    drop(h.events_tx);
 }
 
 #[test]

@@ -8,8 +8,9 @@ use crate::session::messages::{Command, RunState};
 
 use super::app::{App, Prompt};
 use super::keys::{Action, action_for};
+use super::lifecycle::Leaving;
 
-/// Applies a key press to the state; returns what to send to the workers.
+/// Applies a key press to the state; returns what to send to the run.
 pub fn handle_key(app: &mut App, event: KeyEvent) -> Vec<Command> {
     if event.kind == KeyEventKind::Release {
         return Vec::new();
@@ -19,110 +20,122 @@ pub fn handle_key(app: &mut App, event: KeyEvent) -> Vec<Command> {
     };
     app.mark_dirty();
     // Feedback belongs to the previous action; the hints come back.
-    app.notice = None;
-    apply(app, action, &event)
+    app.ui.notice = None;
+    let commands = apply(app, action, &event);
+    if app.life.read_only && !commands.is_empty() {
+        app.ui.edit.pending = None;
+        app.ui.notice = Some("read-only: this dashboard sends no commands".into());
+        return Vec::new();
+    }
+    commands
 }
 
 fn apply(app: &mut App, action: Action, event: &KeyEvent) -> Vec<Command> {
+    let ui = &mut app.ui;
     match action {
         Action::Quit => return quit(app),
         Action::TogglePause => return toggle_pause(app),
         Action::StepOnce => {
-            if app.run_state == RunState::Paused {
+            if app.training.run_state == RunState::Paused {
                 return vec![Command::Step];
             }
-            app.notice = Some("pause first (space) to step".into());
+            ui.notice = Some("pause first (space) to step".into());
         }
         Action::Snapshot => {
-            app.notice = Some("snapshot requested".into());
+            ui.notice = Some("snapshot requested".into());
             return vec![Command::Snapshot];
         }
-        Action::NextScreen => app.screen = app.screen.next(),
-        Action::PreviousScreen => app.screen = app.screen.previous(),
-        Action::Show(screen) => app.screen = screen,
-        Action::SelectUp => app.edit.move_by(-1, app.info.controls.len()),
-        Action::SelectDown => app.edit.move_by(1, app.info.controls.len()),
+        Action::NextScreen => ui.screen = ui.screen.next(),
+        Action::PreviousScreen => ui.screen = ui.screen.previous(),
+        Action::Show(screen) => ui.screen = screen,
+        Action::SelectUp => ui.edit.move_by(-1, app.info.controls.len()),
+        Action::SelectDown => ui.edit.move_by(1, app.info.controls.len()),
         Action::StartEdit => {
-            if let Some(c) = app.info.controls.get(app.edit.selected) {
-                app.edit.buffer = Some(c.value.clone());
+            if let Some(c) = app.info.controls.get(ui.edit.selected) {
+                ui.edit.buffer = Some(c.value.clone());
             }
         }
         Action::SubmitEdit => return submit_edit(app),
-        Action::CancelEdit => app.edit.buffer = None,
+        Action::CancelEdit => ui.edit.buffer = None,
         Action::DeleteChar => {
-            if let Some(b) = app.edit.buffer.as_mut() {
+            if let Some(b) = ui.edit.buffer.as_mut() {
                 b.pop();
             }
         }
         Action::ClearEdit => {
-            if let Some(b) = app.edit.buffer.as_mut() {
+            if let Some(b) = ui.edit.buffer.as_mut() {
                 b.clear();
             }
         }
         Action::TypeChar => {
-            if let (Some(b), KeyCode::Char(c)) = (app.edit.buffer.as_mut(), event.code) {
+            if let (Some(b), KeyCode::Char(c)) = (ui.edit.buffer.as_mut(), event.code) {
                 b.push(c);
             }
         }
         Action::SmoothMore => {
-            app.smoothing.more();
+            ui.smoothing.more();
         }
         Action::SmoothLess => {
-            app.smoothing.less();
+            ui.smoothing.less();
         }
-        Action::ToggleLog => app.log_scale = !app.log_scale,
-        Action::SaveAndQuit => return stop(app, true),
-        Action::QuitWithoutSaving => return stop(app, false),
-        Action::CancelPrompt => app.prompt = None,
+        Action::ToggleLog => ui.log_scale = !ui.log_scale,
+        Action::Detach => {
+            ui.prompt = None;
+            app.exit_now();
+        }
+        Action::StopAndSave => {
+            ui.prompt = None;
+            app.life.stopping = true;
+            app.life.left = Some(Leaving::Stopped);
+            return vec![Command::Stop { save: true }];
+        }
+        Action::CancelPrompt => ui.prompt = None,
     }
     Vec::new()
 }
 
+/// q: a dashboard that cannot stop the run (read-only, from files, the run
+/// already over) just leaves; a live one asks whether to detach or stop.
 fn quit(app: &mut App) -> Vec<Command> {
-    if app.stopping || app.workers_gone {
-        // Pressed again while waiting, or nobody left to stop: leave now.
-        app.exit_now = true;
+    let life = &mut app.life;
+    if life.stopping || life.workers_gone || life.read_only {
+        if life.workers_gone {
+            life.left.get_or_insert(Leaving::Ended);
+        }
+        app.exit_now();
         return Vec::new();
     }
-    if app.unsaved_steps() > 0 {
-        app.prompt = Some(Prompt::SaveBeforeQuit);
-        return Vec::new();
-    }
-    stop(app, false)
-}
-
-fn stop(app: &mut App, save: bool) -> Vec<Command> {
-    app.prompt = None;
-    app.stopping = true;
-    vec![Command::Stop { save }]
+    app.ui.prompt = Some(Prompt::Leave);
+    Vec::new()
 }
 
 fn toggle_pause(app: &mut App) -> Vec<Command> {
-    match app.run_state {
+    match app.training.run_state {
         RunState::Running => vec![Command::Pause],
         RunState::Paused | RunState::Diverged => vec![Command::Resume],
         RunState::Finished => {
-            app.notice = Some("run finished".into());
+            app.ui.notice = Some("run finished".into());
             Vec::new()
         }
     }
 }
 
 fn submit_edit(app: &mut App) -> Vec<Command> {
-    let Some(control) = app.info.controls.get(app.edit.selected) else {
-        app.edit.buffer = None;
+    let edit = &mut app.ui.edit;
+    let Some(control) = app.info.controls.get(edit.selected) else {
+        edit.buffer = None;
         return Vec::new();
     };
-    let value = app.edit.buffer.as_deref().unwrap_or("").trim().to_string();
+    let value = edit.buffer.as_deref().unwrap_or("").trim().to_string();
     if value.is_empty() {
-        app.notice = Some(format!("{}: type a value or press esc", control.key));
+        app.ui.notice = Some(format!("{}: type a value or press esc", control.key));
         return Vec::new();
     }
     let key = control.key.clone();
-    app.edit.buffer = None;
-    app.edit.refusal = None;
-    app.edit.pending = Some((key.clone(), value.clone()));
-    app.notice = Some(format!("sent {key} = {value}"));
+    edit.buffer = None;
+    edit.refusal = None;
+    edit.pending = Some((key.clone(), value.clone()));
+    app.ui.notice = Some(format!("sent {key} = {value}"));
     vec![Command::Set { key, value }]
 }
 
@@ -131,6 +144,7 @@ mod tests {
     use super::*;
     use crate::session::messages::Event;
     use crate::tui::fixtures::{run_info, step};
+    use crate::tui::lifecycle::Leaving;
     use crate::tui::screen::Screen;
     use ratatui::crossterm::event::KeyModifiers;
 
@@ -187,45 +201,65 @@ mod tests {
     }
 
     #[test]
-    fn q_with_unsaved_progress_asks_first() {
+    fn q_asks_to_detach_stop_or_cancel() {
         let mut app = App::new(run_info("relu"));
         app.update(Event::StepMetrics(step(100, 0.5)));
         assert!(press(&mut app, KeyCode::Char('q')).is_empty());
-        assert_eq!(app.prompt, Some(Prompt::SaveBeforeQuit));
+        assert_eq!(app.ui.prompt, Some(Prompt::Leave));
         // While asking, other keys do nothing.
         assert!(press(&mut app, KeyCode::Char(' ')).is_empty());
         assert!(press(&mut app, KeyCode::Esc).is_empty());
-        assert_eq!(app.prompt, None);
-        assert!(!app.is_stopping());
+        assert_eq!(app.ui.prompt, None);
+        assert!(!app.is_stopping() && !app.should_exit());
         press(&mut app, KeyCode::Char('q'));
         assert_eq!(
-            press(&mut app, KeyCode::Char('y')),
+            press(&mut app, KeyCode::Char('s')),
             vec![Command::Stop { save: true }]
         );
-        assert!(app.is_stopping());
+        assert!(
+            app.is_stopping() && !app.should_exit(),
+            "waits for the run to end"
+        );
+        assert_eq!(app.leaving(), Some(Leaving::Stopped));
+        app.workers_exited();
+        assert!(app.should_exit());
     }
 
     #[test]
-    fn q_answered_no_stops_without_saving() {
+    fn detaching_sends_nothing_and_leaves_at_once() {
         let mut app = App::new(run_info("relu"));
-        app.update(Event::StepMetrics(step(100, 0.5)));
         press(&mut app, KeyCode::Char('q'));
-        assert_eq!(
-            press(&mut app, KeyCode::Char('n')),
-            vec![Command::Stop { save: false }]
-        );
+        assert!(press(&mut app, KeyCode::Char('d')).is_empty());
+        assert!(app.should_exit());
+        assert_eq!(app.leaving(), Some(Leaving::Detached));
+        let mut again = App::new(run_info("relu"));
+        press(&mut again, KeyCode::Char('q'));
+        press(&mut again, KeyCode::Char('q'));
+        assert!(again.should_exit(), "q twice detaches");
     }
 
     #[test]
-    fn q_without_unsaved_progress_stops_at_once() {
+    fn a_finished_run_or_a_read_only_view_just_leaves() {
         let mut app = App::new(run_info("relu"));
+        app.workers_exited();
+        assert!(press(&mut app, KeyCode::Char('q')).is_empty());
+        assert!(app.should_exit());
+        assert_eq!(app.leaving(), Some(Leaving::Ended));
+        let mut ro = App::new(run_info("relu")).read_only();
+        assert!(press(&mut ro, KeyCode::Char(' ')).is_empty());
         assert_eq!(
-            press(&mut app, KeyCode::Char('q')),
-            vec![Command::Stop { save: false }]
+            ro.ui.notice.as_deref(),
+            Some("read-only: this dashboard sends no commands")
         );
-        assert!(!app.should_exit());
-        press(&mut app, KeyCode::Char('q'));
-        assert!(app.should_exit(), "a second q leaves without waiting");
+        assert!(press(&mut ro, KeyCode::Char('s')).is_empty());
+        press(&mut ro, KeyCode::Char('4'));
+        press(&mut ro, KeyCode::Enter);
+        type_text(&mut ro, "5");
+        assert!(press(&mut ro, KeyCode::Enter).is_empty(), "no edit is sent");
+        assert_eq!(ro.ui.edit.pending, None);
+        assert!(ro.ui.notice.as_deref().unwrap().contains("read-only"));
+        press(&mut ro, KeyCode::Char('q'));
+        assert!(ro.should_exit());
     }
 
     #[test]
@@ -233,12 +267,12 @@ mod tests {
         let mut app = App::new(run_info("relu"));
         press(&mut app, KeyCode::Char('4'));
         press(&mut app, KeyCode::Enter);
-        assert_eq!(app.edit.buffer.as_deref(), Some("1e-4"));
+        assert_eq!(app.ui.edit.buffer.as_deref(), Some("1e-4"));
         // Digits type while editing instead of switching screens.
         type_text(&mut app, "5");
         assert_eq!(app.screen(), Screen::Controls);
         press(&mut app, KeyCode::Esc);
-        assert_eq!(app.edit.buffer, None);
+        assert_eq!(app.ui.edit.buffer, None);
         assert_eq!(app.info.controls[0].value, "1e-4");
 
         press(&mut app, KeyCode::Down);
@@ -266,7 +300,7 @@ mod tests {
             press(&mut app, KeyCode::Backspace);
         }
         assert!(press(&mut app, KeyCode::Enter).is_empty());
-        assert!(app.edit.is_editing());
+        assert!(app.ui.edit.is_editing());
     }
 
     #[test]
@@ -287,7 +321,7 @@ mod tests {
             reason: "learning rate must be > 0".into(),
         });
         assert_eq!(app.info.controls[0].value, "1e-4");
-        let refusal = app.edit.refusal.as_ref().unwrap();
+        let refusal = app.ui.edit.refusal.as_ref().unwrap();
         assert_eq!(refusal.reason, "learning rate must be > 0");
     }
 
@@ -296,11 +330,11 @@ mod tests {
         let mut app = App::new(run_info("relu"));
         press(&mut app, KeyCode::Char('+'));
         press(&mut app, KeyCode::Char('+'));
-        assert_eq!(app.smoothing.weight(), 0.8);
+        assert_eq!(app.ui.smoothing.weight(), 0.8);
         press(&mut app, KeyCode::Char('-'));
-        assert_eq!(app.smoothing.weight(), 0.6);
-        assert!(app.log_scale);
+        assert_eq!(app.ui.smoothing.weight(), 0.6);
+        assert!(app.ui.log_scale);
         press(&mut app, KeyCode::Char('l'));
-        assert!(!app.log_scale);
+        assert!(!app.ui.log_scale);
     }
 }

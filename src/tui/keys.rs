@@ -15,7 +15,7 @@ pub enum Mode {
     Controls,
     /// While typing a new value.
     Editing,
-    /// While the "save before quit?" question is shown.
+    /// While the "leave the dashboard?" question is shown.
     Prompt,
 }
 
@@ -25,7 +25,7 @@ impl Mode {
             Mode::Normal => "everywhere",
             Mode::Controls => "controls screen",
             Mode::Editing => "while editing",
-            Mode::Prompt => "save before quit?",
+            Mode::Prompt => "leaving the dashboard",
         }
     }
 }
@@ -107,8 +107,10 @@ pub enum Action {
     SmoothMore,
     SmoothLess,
     ToggleLog,
-    SaveAndQuit,
-    QuitWithoutSaving,
+    /// Leave the dashboard; the run goes on.
+    Detach,
+    /// Stop the run with a final snapshot.
+    StopAndSave,
     CancelPrompt,
 }
 
@@ -132,8 +134,18 @@ const fn bind(mode: Mode, key: Key, description: &'static str, action: Action) -
 use Mode::{Controls, Editing, Normal};
 
 pub const BINDINGS: &[Binding] = &[
-    bind(Normal, Key::Char('q'), "quit, asking to save", Action::Quit),
-    bind(Normal, Key::Ctrl('c'), "quit, asking to save", Action::Quit),
+    bind(
+        Normal,
+        Key::Char('q'),
+        "leave: detach or stop",
+        Action::Quit,
+    ),
+    bind(
+        Normal,
+        Key::Ctrl('c'),
+        "leave: detach or stop",
+        Action::Quit,
+    ),
     bind(
         Normal,
         Key::Char(' '),
@@ -221,22 +233,28 @@ pub const BINDINGS: &[Binding] = &[
     bind(Editing, Key::Text, "type the value", Action::TypeChar),
     bind(
         Mode::Prompt,
-        Key::Char('y'),
-        "save, then quit",
-        Action::SaveAndQuit,
+        Key::Char('d'),
+        "detach: training goes on",
+        Action::Detach,
     ),
     bind(
         Mode::Prompt,
-        Key::Char('n'),
-        "quit without saving",
-        Action::QuitWithoutSaving,
+        Key::Char('q'),
+        "detach: training goes on",
+        Action::Detach,
     ),
-    bind(Mode::Prompt, Key::Esc, "keep running", Action::CancelPrompt),
+    bind(
+        Mode::Prompt,
+        Key::Char('s'),
+        "stop the run and save it",
+        Action::StopAndSave,
+    ),
+    bind(Mode::Prompt, Key::Esc, "cancel", Action::CancelPrompt),
 ];
 
 /// The actions the bottom line advertises, with a one-word name each.
 pub const HINTS: [(Action, &str); 7] = [
-    (Action::Quit, "quit"),
+    (Action::Quit, "leave"),
     (Action::TogglePause, "pause"),
     (Action::StepOnce, "step"),
     (Action::Snapshot, "snapshot"),
@@ -261,11 +279,11 @@ pub fn hint_line() -> String {
 
 /// The modes whose bindings apply now, most specific first.
 fn active_modes(app: &App) -> &'static [Mode] {
-    if app.prompt.is_some() {
+    if app.ui.prompt.is_some() {
         &[Mode::Prompt]
-    } else if app.edit.is_editing() {
+    } else if app.ui.edit.is_editing() {
         &[Mode::Editing]
-    } else if app.screen == Screen::Controls {
+    } else if app.ui.screen == Screen::Controls {
         &[Mode::Controls, Mode::Normal]
     } else {
         &[Mode::Normal]
@@ -289,7 +307,7 @@ mod tests {
     fn hints_come_from_the_table() {
         assert_eq!(
             hint_line(),
-            "q quit  space pause  n step  s snapshot  + smooth  l log  ? help"
+            "q leave  space pause  n step  s snapshot  + smooth  l log  ? help"
         );
     }
 

@@ -18,6 +18,7 @@
 
 pub mod app;
 pub mod change_log;
+pub mod compare;
 pub mod edit;
 pub mod event_loop;
 pub mod format;
@@ -25,7 +26,9 @@ pub mod histogram;
 pub mod input_thread;
 pub mod key_handler;
 pub mod keys;
+pub mod lifecycle;
 pub mod log_scale;
+pub mod measures;
 pub mod mouse;
 pub mod palette;
 pub mod recent;
@@ -34,6 +37,8 @@ pub mod series;
 pub mod signal_thread;
 pub mod smoothing;
 pub mod terminal;
+pub mod training;
+pub mod ui_state;
 pub mod views;
 pub mod widgets;
 
@@ -45,6 +50,6 @@ mod fixtures;
 mod view_tests;
 
 pub use app::App;
-pub use event_loop::{DashboardOptions, run_dashboard};
+pub use event_loop::{Dashboard, DashboardOptions, Outcome, Poll, run_dashboard};
 pub use key_handler::handle_key;
 pub use palette::Look;

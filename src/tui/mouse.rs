@@ -9,23 +9,23 @@ use super::widgets::tab_bar::tab_at;
 
 pub fn handle_mouse(app: &mut App, event: MouseEvent) {
     // A prompt or an edit holds the input until it is finished.
-    if app.prompt.is_some() || app.edit.is_editing() {
+    if app.ui.prompt.is_some() || app.ui.edit.is_editing() {
         return;
     }
     let rows = app.info.controls.len();
     match event.kind {
         MouseEventKind::Down(MouseButton::Left) if event.row == 0 => {
-            if let Some(screen) = tab_at(event.column, app.size.0) {
-                app.screen = screen;
+            if let Some(screen) = tab_at(event.column, app.ui.size.0) {
+                app.ui.screen = screen;
                 app.mark_dirty();
             }
         }
-        MouseEventKind::ScrollDown if app.screen == Screen::Controls => {
-            app.edit.move_by(1, rows);
+        MouseEventKind::ScrollDown if app.ui.screen == Screen::Controls => {
+            app.ui.edit.move_by(1, rows);
             app.mark_dirty();
         }
-        MouseEventKind::ScrollUp if app.screen == Screen::Controls => {
-            app.edit.move_by(-1, rows);
+        MouseEventKind::ScrollUp if app.ui.screen == Screen::Controls => {
+            app.ui.edit.move_by(-1, rows);
             app.mark_dirty();
         }
         _ => {}
@@ -57,7 +57,7 @@ mod tests {
         assert_eq!(app.screen(), Screen::Controls);
         handle_mouse(&mut app, mouse(MouseEventKind::ScrollDown, 10, 5));
         handle_mouse(&mut app, mouse(MouseEventKind::ScrollDown, 10, 5));
-        assert_eq!(app.edit.selected, 2);
+        assert_eq!(app.ui.edit.selected, 2);
         handle_mouse(
             &mut app,
             mouse(MouseEventKind::Down(MouseButton::Left), 45, 7),

@@ -3,9 +3,12 @@
 /// Keeps at most `capacity` points however long the run: when full, adjacent
 /// pairs are averaged and every later point stands for twice as many raw
 /// samples, so a week-long run costs the same memory as a minute-long one.
+/// The very first sample is kept as it was, so a curve still starts where
+/// the run did (step 1, the initial loss) after any amount of merging.
 #[derive(Debug, Clone)]
 pub struct Series {
     capacity: usize,
+    first: Option<(f64, f64)>,
     points: Vec<(f64, f64)>,
     /// Raw samples folded into each stored point.
     stride: u64,
@@ -19,6 +22,7 @@ impl Series {
         let capacity = capacity.max(2) & !1;
         Self {
             capacity,
+            first: None,
             points: Vec::with_capacity(capacity),
             stride: 1,
             bucket: (0.0, 0.0),
@@ -30,6 +34,10 @@ impl Series {
     /// average after it.
     pub fn push(&mut self, x: f64, y: f64) {
         if !x.is_finite() || !y.is_finite() {
+            return;
+        }
+        if self.first.is_none() {
+            self.first = Some((x, y));
             return;
         }
         self.bucket.0 += x;
@@ -66,7 +74,9 @@ impl Series {
     /// Stored points plus the partly filled bucket, so the newest data shows
     /// before a whole stride has arrived.
     pub fn points(&self) -> Vec<(f64, f64)> {
-        let mut out = self.points.clone();
+        let mut out = Vec::with_capacity(self.points.len() + 2);
+        out.extend(self.first);
+        out.extend_from_slice(&self.points);
         if self.bucket_len > 0 {
             let n = self.bucket_len as f64;
             out.push((self.bucket.0 / n, self.bucket.1 / n));
@@ -75,7 +85,7 @@ impl Series {
     }
 
     pub fn len(&self) -> usize {
-        self.points.len() + usize::from(self.bucket_len > 0)
+        usize::from(self.first.is_some()) + self.points.len() + usize::from(self.bucket_len > 0)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -110,15 +120,15 @@ mod tests {
     }
 
     #[test]
-    fn merging_averages_pairs() {
+    fn merging_averages_pairs_and_keeps_the_first_sample() {
         let mut s = Series::new(4);
-        for (x, y) in [(0.0, 1.0), (1.0, 3.0), (2.0, 5.0), (3.0, 7.0)] {
+        for (x, y) in [(0.0, 1.0), (1.0, 3.0), (2.0, 5.0), (3.0, 7.0), (4.0, 9.0)] {
             s.push(x, y);
         }
-        assert_eq!(s.points(), vec![(0.5, 2.0), (2.5, 6.0)]);
+        assert_eq!(s.points(), vec![(0.0, 1.0), (1.5, 4.0), (3.5, 8.0)]);
         assert_eq!(s.stride(), 2);
-        s.push(4.0, 9.0);
-        assert_eq!(s.points().last(), Some(&(4.0, 9.0)));
+        s.push(5.0, 11.0);
+        assert_eq!(s.points().last(), Some(&(5.0, 11.0)));
     }
 
     #[test]

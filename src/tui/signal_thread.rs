@@ -1,30 +1,37 @@
-//! Forwards SIGTERM, SIGHUP and SIGINT to a channel: a dropped SSH link or a
-//! scheduler's kill must save the run, not kill it mid-step.
+//! Forwards SIGTERM, SIGHUP and SIGINT to a channel, so the dashboard loop
+//! can wait on input, run events and signals at once. A SIGHUP ignored at
+//! start (nohup) stays ignored.
 
 use std::thread::{self, JoinHandle};
 
 use crossbeam_channel::{Receiver, unbounded};
-use signal_hook::consts::signal::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::{Handle, Signals};
 
-pub use signal_hook::consts::signal::SIGHUP as HANGUP;
+use crate::signals::{Signal, hangup_ignored_at_start};
 
 pub struct SignalThread {
-    pub signals: Receiver<i32>,
+    pub signals: Receiver<Signal>,
     handle: Handle,
     thread: Option<JoinHandle<()>>,
 }
 
 impl SignalThread {
     pub fn start() -> std::io::Result<Self> {
-        let mut registered = Signals::new([SIGTERM, SIGHUP, SIGINT])?;
+        let mut wanted = vec![Signal::Term, Signal::Int];
+        if !hangup_ignored_at_start() {
+            wanted.push(Signal::Hup);
+        }
+        let mut registered = Signals::new(wanted.iter().map(|s| s.number()))?;
         let handle = registered.handle();
         let (tx, signals) = unbounded();
         let thread = thread::Builder::new()
             .name("spheres-signals".into())
             .spawn(move || {
-                for signal in registered.forever() {
-                    if tx.send(signal).is_err() {
+                for n in registered.forever() {
+                    let Some(s) = wanted.iter().find(|s| s.number() == n) else {
+                        continue;
+                    };
+                    if tx.send(*s).is_err() {
                         break;
                     }
                 }

@@ -41,7 +41,7 @@ fn render(app: &App, width: u16, height: u16) -> String {
 
 fn on(screen: Screen, model: &str) -> App {
     let mut a = app(model);
-    a.screen = screen;
+    a.ui.screen = screen;
     a
 }
 
@@ -203,7 +203,7 @@ fn refused_edit_is_shown_with_its_reason() {
 #[test]
 fn editing_shows_the_typed_text_in_place() {
     let mut a = on(Screen::Controls, "relu");
-    a.edit.buffer = Some("5e-".into());
+    a.ui.edit.buffer = Some("5e-".into());
     let s = render(&a, 80, 24);
     assert_all(&s, &["5e-▏", "enter send · esc cancel"]);
 }
@@ -216,7 +216,10 @@ fn help_lists_every_key_of_the_table() {
         for b in BINDINGS {
             assert_all(&s, &[&b.key.label(), b.description]);
         }
-        assert_all(&s, &["everywhere", "while editing", "save before quit?"]);
+        assert_all(
+            &s,
+            &["everywhere", "while editing", "leaving the dashboard"],
+        );
         assert_snapshot!(format!("help_{w}x{h}"), s);
     }
 }
@@ -236,7 +239,7 @@ fn no_size_and_no_screen_panics() {
         let mut a = app(model);
         a.update(Event::warning("attack budget exhausted on 2 starts"));
         for screen in Screen::ALL {
-            a.screen = screen;
+            a.ui.screen = screen;
             for (w, h) in [
                 (1, 1),
                 (59, 15),
@@ -255,7 +258,7 @@ fn no_size_and_no_screen_panics() {
     let empty = App::new(super::fixtures::run_info("quad"));
     for screen in Screen::ALL {
         let mut e = empty.clone();
-        e.screen = screen;
+        e.ui.screen = screen;
         render(&e, 80, 24);
         render(&e, 60, 16);
     }
@@ -277,17 +280,20 @@ fn empty_run_shows_waiting_messages() {
 #[test]
 fn quit_prompt_and_stopping_overlays() {
     let mut a = on(Screen::Overview, "relu");
-    a.prompt = Some(Prompt::SaveBeforeQuit);
+    a.ui.prompt = Some(Prompt::Leave);
     let s = render(&a, 80, 24);
     assert_all(
         &s,
         &[
-            "save before quit? y/n/esc",
+            "leave the dashboard?",
+            "d  detach: training goes on",
+            "s  stop the run and save it",
+            "esc  cancel",
             "6000 steps since the last snapshot",
         ],
     );
-    a.prompt = None;
-    a.begin_stop();
+    a.ui.prompt = None;
+    a.life.stopping = true;
     let s = render(&a, 80, 24);
     assert_all(&s, &["stopping…", "STOPPING"]);
 }
@@ -312,7 +318,7 @@ fn no_color_draws_without_any_colour() {
     let mut a = on(Screen::Overview, "quad");
     a.look = Look::from_vars(Some("1"), Some("truecolor"), None);
     for screen in Screen::ALL {
-        a.screen = screen;
+        a.ui.screen = screen;
         let buffer = draw(&a, 120, 40);
         for cell in buffer.content() {
             assert_eq!(cell.fg, Color::Reset, "{screen:?} has a coloured cell");

@@ -10,15 +10,17 @@ use crate::tui::widgets::{change_log_panel, controls_table, edit_feedback};
 use super::WIDE;
 
 pub fn view(frame: &mut Frame, area: Rect, app: &App) {
+    let (info, ui, look) = (&app.info, &app.ui, &app.look);
+    let changes = &app.training.changes;
     if area.width >= WIDE {
         let [table, side] =
             Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)])
                 .areas(area);
-        controls_table::render(frame, table, app);
+        controls_table::render(frame, table, info, ui, look);
         let [feedback, log] =
             Layout::vertical([Constraint::Length(5), Constraint::Min(0)]).areas(side);
-        edit_feedback::render(frame, feedback, app);
-        change_log_panel::render(frame, log, app);
+        edit_feedback::render(frame, feedback, info, ui, changes, look);
+        change_log_panel::render(frame, log, changes, look);
         return;
     }
     let [table, feedback, log] = Layout::vertical([
@@ -27,7 +29,7 @@ pub fn view(frame: &mut Frame, area: Rect, app: &App) {
         Constraint::Length(5),
     ])
     .areas(area);
-    controls_table::render(frame, table, app);
-    edit_feedback::render(frame, feedback, app);
-    change_log_panel::render(frame, log, app);
+    controls_table::render(frame, table, info, ui, look);
+    edit_feedback::render(frame, feedback, info, ui, changes, look);
+    change_log_panel::render(frame, log, changes, look);
 }

@@ -10,15 +10,16 @@ use crate::tui::widgets::{decision_slice, distance_summary, tradeoff_scatter};
 use super::TALL;
 
 pub fn view(frame: &mut Frame, area: Rect, app: &App) {
+    let (m, info, look) = (&app.measures, &app.info, &app.look);
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area);
     if area.height >= TALL {
         let [scatter, summary] =
             Layout::vertical([Constraint::Min(0), Constraint::Length(6)]).areas(left);
-        tradeoff_scatter::render(frame, scatter, app);
-        distance_summary::render(frame, summary, app);
+        tradeoff_scatter::render(frame, scatter, m, info, look);
+        distance_summary::render(frame, summary, m, look);
     } else {
-        tradeoff_scatter::render(frame, left, app);
+        tradeoff_scatter::render(frame, left, m, info, look);
     }
-    decision_slice::render(frame, right, app);
+    decision_slice::render(frame, right, m, info.radius, look);
 }

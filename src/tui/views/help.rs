@@ -11,5 +11,5 @@ pub fn view(frame: &mut Frame, area: Rect, app: &App) {
     let outer = block(" keys ", &app.look);
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
-    key_help::render(frame, inner, app);
+    key_help::render(frame, inner, &app.look);
 }

@@ -1,6 +1,7 @@
 //! Screens: each is a pure function of the app state. The frame around them
 //! (tabs, message line, status line, overlays) is drawn here.
 
+pub mod compare;
 pub mod controls;
 pub mod geometry;
 pub mod help;
@@ -25,7 +26,7 @@ pub const TALL: u16 = 36;
 pub fn view(frame: &mut Frame, app: &App) {
     let area = frame.area();
     if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
-        too_small::render(frame, area, MIN_SIZE, app);
+        too_small::render(frame, area, MIN_SIZE, &app.look);
         return;
     }
     let [tabs, body, message, status] = Layout::vertical([
@@ -36,14 +37,14 @@ pub fn view(frame: &mut Frame, app: &App) {
     ])
     .areas(area);
     tab_bar::render(frame, tabs, app);
-    match app.screen {
+    match app.ui.screen {
         Screen::Overview => overview::view(frame, body, app),
         Screen::Geometry => geometry::view(frame, body, app),
         Screen::Quadratic => quadratic::view(frame, body, app),
         Screen::Controls => controls::view(frame, body, app),
         Screen::Help => help::view(frame, body, app),
     }
-    message_line::render(frame, message, app);
+    message_line::render(frame, message, &app.ui, &app.look);
     status_line::render(frame, status, app);
     overlay::render(frame, body, app);
 }

@@ -11,6 +11,7 @@ use crate::tui::widgets::{distance_histogram, distance_summary, error_rates, thr
 use super::{TALL, WIDE};
 
 pub fn view(frame: &mut Frame, area: Rect, app: &App) {
+    let (t, m, ui, look) = (&app.training, &app.measures, &app.ui, &app.look);
     // The numbers column needs 36 columns to print an interval on one line;
     // the loss chart gets the rest but never less than 24.
     let right_width = (area.width * 2 / 5)
@@ -26,12 +27,12 @@ pub fn view(frame: &mut Frame, area: Rect, app: &App) {
         } else {
             Layout::vertical([Constraint::Ratio(1, 2); 2]).split(curves)
         };
-        loss_chart::render(frame, split[0], app, Span::WholeRun);
-        loss_chart::render(frame, split[1], app, Span::Recent);
+        loss_chart::render(frame, split[0], t, ui, look, Span::WholeRun);
+        loss_chart::render(frame, split[1], t, ui, look, Span::Recent);
     } else {
-        loss_chart::render(frame, curves, app, Span::WholeRun);
+        loss_chart::render(frame, curves, t, ui, look, Span::WholeRun);
     }
-    throughput::render(frame, spark, app);
+    throughput::render(frame, spark, t, look);
 
     let [rates, distance, histogram] = Layout::vertical([
         Constraint::Length(6),
@@ -39,7 +40,7 @@ pub fn view(frame: &mut Frame, area: Rect, app: &App) {
         Constraint::Min(0),
     ])
     .areas(right);
-    error_rates::render(frame, rates, app);
-    distance_summary::render(frame, distance, app);
-    distance_histogram::render(frame, histogram, app);
+    error_rates::render(frame, rates, m, look);
+    distance_summary::render(frame, distance, m, look);
+    distance_histogram::render(frame, histogram, m, look);
 }

@@ -17,7 +17,8 @@ pub fn note(app: &App) -> Option<String> {
             app.info.model
         ));
     }
-    app.quad
+    app.measures
+        .quad
         .is_none()
         .then(|| "waiting for the first quadratic-net report…".to_string())
 }
@@ -33,19 +34,20 @@ pub fn view(frame: &mut Frame, area: Rect, app: &App) {
                 .wrap(Wrap { trim: true }),
             top,
         );
-        if !app.worst_loss.is_empty() {
-            worst_case_chart::render(frame, bottom, app);
+        if !app.measures.worst_loss.is_empty() {
+            worst_case_chart::render(frame, bottom, &app.measures, &app.look);
         }
         return;
     }
-    let Some(report) = &app.quad else {
+    let Some(report) = &app.measures.quad else {
         return;
     };
+    let (radius, look) = (app.info.radius, &app.look);
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area);
-    alpha_histogram::render(frame, left, app, &report.value);
+    alpha_histogram::render(frame, left, &report.value, radius, look);
     let [rates, losses] =
         Layout::vertical([Constraint::Length(8), Constraint::Min(0)]).areas(right);
-    quad_rates::render(frame, rates, app, report);
-    worst_case_chart::render(frame, losses, app);
+    quad_rates::render(frame, rates, report, radius, look);
+    worst_case_chart::render(frame, losses, &app.measures, look);
 }

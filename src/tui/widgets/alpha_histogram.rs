@@ -5,8 +5,8 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use crate::session::messages::QuadReport;
-use crate::tui::app::App;
 use crate::tui::format::value;
+use crate::tui::palette::Look;
 use crate::tui::palette::Role;
 
 use super::histogram_panel::{self, Histogram, Mark};
@@ -15,8 +15,8 @@ pub fn band(radius: f64) -> [f64; 2] {
     [1.0 / (radius * radius), 1.0]
 }
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App, report: &QuadReport) {
-    let [low, high] = band(app.info.radius);
+pub fn render(frame: &mut Frame, area: Rect, report: &QuadReport, radius: f64, look: &Look) {
+    let [low, high] = band(radius);
     let finite = || report.alphas.iter().copied().filter(|a| a.is_finite());
     let range = [finite().fold(0.0, f64::min), finite().fold(1.2, f64::max)];
     let in_band = move |centre: f64| {
@@ -48,5 +48,5 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, report: &QuadReport) {
         ],
         bar_role: &in_band,
     };
-    histogram_panel::render(frame, area, &app.look, &histogram);
+    histogram_panel::render(frame, area, look, &histogram);
 }

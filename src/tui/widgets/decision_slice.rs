@@ -8,7 +8,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::canvas::{Canvas, Circle, Points};
 
 use crate::attack::DecisionSlice;
-use crate::tui::app::App;
+use crate::tui::measures::Measures;
+use crate::tui::palette::Look;
 use crate::tui::palette::Role;
 
 use super::chart_frame::block;
@@ -103,14 +104,13 @@ pub fn radii(slice: &DecisionSlice, run_radius: f64) -> [f64; 3] {
     [1.0, r, (1.0 + r) / 2.0]
 }
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    let look = &app.look;
-    let Some(stamped) = &app.slice else {
+pub fn render(frame: &mut Frame, area: Rect, m: &Measures, run_radius: f64, look: &Look) {
+    let Some(stamped) = &m.slice else {
         frame.render_widget(block(" decision slice: waiting… ", look), area);
         return;
     };
     let slice = &stamped.value;
-    let [r_in, r_out, margin] = radii(slice, app.info.radius);
+    let [r_in, r_out, margin] = radii(slice, run_radius);
     let inner_area = block("", look).inner(area);
     let (xb, yb) = round_bounds(range(&slice.xs), range(&slice.ys), inner_area);
     let (dx, dy) = dots_per_cell(look.marker());

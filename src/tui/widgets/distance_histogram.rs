@@ -4,16 +4,15 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
-use crate::tui::app::App;
 use crate::tui::format::value;
-use crate::tui::palette::Role;
+use crate::tui::measures::Measures;
+use crate::tui::palette::{Look, Role};
 
 use super::chart_frame::block;
 use super::histogram_panel::{self, Histogram, Mark};
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    let look = &app.look;
-    let Some(n) = app.nearest.as_ref().map(|s| &s.value) else {
+pub fn render(frame: &mut Frame, area: Rect, m: &Measures, look: &Look) {
+    let Some(n) = m.nearest.as_ref().map(|s| &s.value) else {
         frame.render_widget(block(" nearest-error distances ", look), area);
         return;
     };

@@ -7,9 +7,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::attack::NearestError;
-use crate::tui::app::App;
 use crate::tui::format::{sci, value};
-use crate::tui::palette::Role;
+use crate::tui::measures::Measures;
+use crate::tui::palette::{Look, Role};
 
 use super::chart_frame::block;
 
@@ -60,9 +60,8 @@ pub fn lines(n: &NearestError) -> Vec<(String, String, Role)> {
     out
 }
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    let look = &app.look;
-    let body: Vec<Line> = match app.nearest.as_ref().map(|s| &s.value) {
+pub fn render(frame: &mut Frame, area: Rect, m: &Measures, look: &Look) {
+    let body: Vec<Line> = match m.nearest.as_ref().map(|s| &s.value) {
         Some(n) => lines(n)
             .into_iter()
             .map(|(label, text, role)| {

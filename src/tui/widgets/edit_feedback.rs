@@ -7,15 +7,16 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use crate::tui::app::App;
-use crate::tui::palette::Role;
+use crate::session::messages::RunInfo;
+use crate::tui::change_log::ChangeLog;
+use crate::tui::palette::{Look, Role};
+use crate::tui::ui_state::Ui;
 
 use super::chart_frame::block;
 
-pub fn message(app: &App) -> (String, Role) {
-    if let Some(r) = &app.edit.refusal {
-        let current = app
-            .info
+pub fn message(info: &RunInfo, ui: &Ui, changes: &ChangeLog) -> (String, Role) {
+    if let Some(r) = &ui.edit.refusal {
+        let current = info
             .controls
             .iter()
             .find(|c| c.key == r.key)
@@ -28,24 +29,31 @@ pub fn message(app: &App) -> (String, Role) {
             Role::Error,
         );
     }
-    if let Some((key, value)) = &app.edit.pending {
+    if let Some((key, value)) = &ui.edit.pending {
         return (
             format!("sent {key} = {value}, waiting for the workers…"),
             Role::Warn,
         );
     }
-    match app.changes.newest().next() {
+    match changes.newest().next() {
         Some(c) => (format!("applied {c}"), Role::Good),
         None => ("no live edits yet".into(), Role::Dim),
     }
 }
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    let (text, role) = message(app);
-    let line = Line::from(Span::styled(text, app.look.style(role)));
+pub fn render(
+    frame: &mut Frame,
+    area: Rect,
+    info: &RunInfo,
+    ui: &Ui,
+    changes: &ChangeLog,
+    look: &Look,
+) {
+    let (text, role) = message(info, ui, changes);
+    let line = Line::from(Span::styled(text, look.style(role)));
     frame.render_widget(
         Paragraph::new(line)
-            .block(block(" last edit ", &app.look))
+            .block(block(" last edit ", look))
             .wrap(Wrap { trim: true }),
         area,
     );

@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::stats::RateEstimate;
-use crate::tui::app::App;
 use crate::tui::format::{count, sci};
+use crate::tui::measures::Measures;
 use crate::tui::palette::{Look, Role};
 
 use super::chart_frame::block;
@@ -47,9 +47,8 @@ fn sphere_lines<'a>(name: &'a str, role: Role, r: &RateEstimate, look: &Look) ->
     ]
 }
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    let look = &app.look;
-    let (title, lines) = match &app.estimate {
+pub fn render(frame: &mut Frame, area: Rect, m: &Measures, look: &Look) {
+    let (title, lines) = match &m.estimate {
         Some(e) => {
             let mut lines = Vec::new();
             lines.extend(sphere_lines("inner", Role::Inner, &e.value.inner, look));

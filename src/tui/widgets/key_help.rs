@@ -6,7 +6,6 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::tui::app::App;
 use crate::tui::keys::{BINDINGS, Mode};
 use crate::tui::palette::{Look, Role};
 
@@ -48,8 +47,8 @@ pub fn lines(look: &Look) -> Vec<Line<'static>> {
     out
 }
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    let all = lines(&app.look);
+pub fn render(frame: &mut Frame, area: Rect, look: &Look) {
+    let all = lines(look);
     let rows = area.height.max(1) as usize;
     let columns = all.len().div_ceil(rows).max(1);
     let areas = Layout::horizontal(vec![Constraint::Ratio(1, columns as u32); columns]).split(area);

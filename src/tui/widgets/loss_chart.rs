@@ -4,11 +4,13 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::widgets::{Dataset, GraphType};
 
-use crate::tui::app::App;
 use crate::tui::format::count;
 use crate::tui::log_scale::Scale;
+use crate::tui::palette::Look;
 use crate::tui::palette::Role;
 use crate::tui::smoothing::smooth;
+use crate::tui::training::Training;
+use crate::tui::ui_state::Ui;
 
 use super::chart_frame::{axis, block, chart};
 
@@ -19,17 +21,29 @@ pub enum Span {
     Recent,
 }
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App, span: Span) {
+/// Steps the records cover: their span plus one record's worth.
+pub fn steps_spanned(points: &[(f64, f64)]) -> f64 {
+    match points {
+        [] => 0.0,
+        [_] => 1.0,
+        [first, .., last] => {
+            let n = points.len() as f64;
+            ((last.0 - first.0) * n / (n - 1.0)).round()
+        }
+    }
+}
+
+pub fn render(frame: &mut Frame, area: Rect, t: &Training, ui: &Ui, look: &Look, span: Span) {
     let raw = match span {
-        Span::WholeRun => app.loss.points(),
-        Span::Recent => app.recent_loss.to_vec(),
+        Span::WholeRun => t.loss.points(),
+        Span::Recent => t.recent_loss.to_vec(),
     };
-    let scale = if app.log_scale {
+    let scale = if ui.log_scale {
         Scale::Log
     } else {
         Scale::Linear
     };
-    let weight = app.smoothing.weight();
+    let weight = ui.smoothing.weight();
     let smoothed = scale.map_points(&smooth(&raw, weight));
     let raw_mapped = scale.map_points(&raw);
     let x_bounds = match (raw.first(), raw.last()) {
@@ -43,12 +57,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, span: Span) {
         " loss, {} ({}, EMA {}) ",
         match span {
             Span::WholeRun => "whole run".to_string(),
-            Span::Recent => format!("last {} steps", raw.len()),
+            // Each point is one metrics record of many steps: the title
+            // counts steps, as the axis does, the first record's included.
+            Span::Recent => format!("last {} steps", count(steps_spanned(&raw))),
         },
-        if app.log_scale { "log" } else { "linear" },
+        if ui.log_scale { "log" } else { "linear" },
         weight
     );
-    let look = &app.look;
     let mut datasets = Vec::new();
     if weight > 0.0 {
         datasets.push(

@@ -24,16 +24,19 @@ fn centred(area: Rect, width: u16, height: u16) -> Rect {
 }
 
 pub fn lines(app: &App) -> Option<Vec<String>> {
-    if app.stopping {
+    if app.life.stopping && !app.life.workers_gone {
         return Some(vec![
             "stopping…".into(),
-            "waiting for the workers to finish".into(),
+            "the run saves its snapshot and ends".into(),
             "(q again: leave without waiting)".into(),
         ]);
     }
-    app.prompt.map(|Prompt::SaveBeforeQuit| {
+    app.ui.prompt.map(|Prompt::Leave| {
         vec![
-            "save before quit? y/n/esc".into(),
+            "leave the dashboard?".into(),
+            "d  detach: training goes on".into(),
+            "s  stop the run and save it".into(),
+            "esc  cancel".into(),
             format!(
                 "{} steps since the last snapshot",
                 count(app.unsaved_steps() as f64)
@@ -48,7 +51,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     };
     let width = text.iter().map(|l| l.chars().count()).max().unwrap_or(0) as u16 + 4;
     let rect = centred(area, width, text.len() as u16 + 2);
-    let role = if app.stopping {
+    let role = if app.life.stopping {
         Role::Warn
     } else {
         Role::Accent

@@ -7,9 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::session::messages::{QuadReport, Stamped};
-use crate::tui::app::App;
 use crate::tui::format::{sci, value};
-use crate::tui::palette::Role;
+use crate::tui::palette::{Look, Role};
 
 use super::alpha_histogram::band;
 use super::chart_frame::block;
@@ -40,9 +39,14 @@ pub fn lines(report: &QuadReport, radius: f64) -> Vec<String> {
     ]
 }
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App, stamped: &Stamped<QuadReport>) {
+pub fn render(
+    frame: &mut Frame,
+    area: Rect,
+    stamped: &Stamped<QuadReport>,
+    radius: f64,
+    look: &Look,
+) {
     let report = &stamped.value;
-    let look = &app.look;
     let roles = [
         Role::Error,
         Role::Dim,
@@ -51,7 +55,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, stamped: &Stamped<QuadRe
         Role::Inner,
         Role::Outer,
     ];
-    let body: Vec<Line> = lines(report, app.info.radius)
+    let body: Vec<Line> = lines(report, radius)
         .into_iter()
         .zip(roles)
         .map(|(text, role)| Line::from(Span::styled(text, look.style(role))))

@@ -14,37 +14,38 @@ use crate::tui::widgets::tab_bar::state_label;
 /// (priority, text) in display order; lower priority numbers stay longest
 /// when the line is too narrow for everything.
 pub fn pieces(app: &App) -> Vec<(u8, String)> {
-    let step = app.current_step();
+    let (t, info) = (&app.training, &app.info);
+    let step = t.current_step();
     let mut out = vec![
-        (0, app.info.preset.clone()),
+        (0, info.preset.clone()),
         (
             1,
             format!(
                 "step {}/{}",
                 count(step as f64),
-                count(app.info.total_steps as f64)
+                count(info.total_steps as f64)
             ),
         ),
     ];
-    if let Some(m) = app.latest {
+    if let Some(m) = t.latest {
         out.push((6, format!("samples {}", count(m.samples as f64))));
         out.push((5, format!("elapsed {}", duration(m.elapsed_s))));
     }
-    if let Some(eta) = app.eta_seconds() {
+    if let Some(eta) = t.eta_seconds(info.total_steps) {
         out.push((3, format!("ETA {}", duration(eta))));
     }
-    out.push((2, state_label(app).0.to_lowercase()));
+    out.push((2, state_label(t, &app.life).0.to_lowercase()));
     out.push((
         4,
         format!(
             "cores {} train / {} eval",
-            app.info.train_threads, app.info.eval_threads
+            info.train_threads, info.eval_threads
         ),
     ));
-    if let Some(v) = app.model_version {
+    if let Some(v) = t.model_version {
         out.push((8, format!("model v{v}")));
     }
-    let unsaved = app.unsaved_steps();
+    let unsaved = t.unsaved_steps();
     if unsaved > 0 {
         out.push((7, format!("unsaved {} steps", count(unsaved as f64))));
     }

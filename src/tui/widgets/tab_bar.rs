@@ -7,17 +7,25 @@ use ratatui::widgets::{Paragraph, Tabs};
 
 use crate::session::messages::RunState;
 use crate::tui::app::App;
+use crate::tui::lifecycle::Lifecycle;
 use crate::tui::palette::Role;
 use crate::tui::screen::Screen;
+use crate::tui::training::Training;
 
-pub fn state_label(app: &App) -> (&'static str, Role) {
-    if app.stopping {
+pub fn state_label(t: &Training, life: &Lifecycle) -> (&'static str, Role) {
+    if life.stopping && !life.workers_gone {
         return ("STOPPING", Role::Warn);
     }
-    if app.workers_gone {
-        return ("EXITED", Role::Dim);
+    // A run that ended on its own says how (finished, diverged...); one
+    // whose process vanished, or whose stream a file reader has no live
+    // end for, says that.
+    if life.workers_gone && t.run_state != RunState::Finished {
+        return ("ENDED", Role::Dim);
     }
-    match app.run_state {
+    if life.serving == Some(false) && matches!(t.run_state, RunState::Running | RunState::Paused) {
+        return ("NOT RUNNING", Role::Dim);
+    }
+    match t.run_state {
         RunState::Running => ("RUNNING", Role::Good),
         RunState::Paused => ("PAUSED", Role::Warn),
         RunState::Diverged => ("DIVERGED", Role::Error),
@@ -57,13 +65,13 @@ pub fn tab_at(x: u16, width: u16) -> Option<Screen> {
 }
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    let (label, role) = state_label(app);
+    let (label, role) = state_label(&app.training, &app.life);
     let badge = format!(" {label} ");
     let [tabs_area, badge_area] =
         Layout::horizontal([Constraint::Min(0), Constraint::Length(badge.len() as u16)])
             .areas(area);
     let tabs = Tabs::new(titles(area.width))
-        .select(app.screen.index())
+        .select(app.ui.screen.index())
         .style(app.look.style(Role::Dim))
         .highlight_style(app.look.style(Role::Selected))
         .divider("|")

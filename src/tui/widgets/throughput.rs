@@ -4,14 +4,15 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::widgets::Sparkline;
 
-use crate::tui::app::App;
 use crate::tui::format::count;
+use crate::tui::palette::Look;
 use crate::tui::palette::Role;
+use crate::tui::training::Training;
 
 use super::chart_frame::block;
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    let points = app.throughput.points();
+pub fn render(frame: &mut Frame, area: Rect, t: &Training, look: &Look) {
+    let points = t.throughput.points();
     let width = area.width.saturating_sub(2) as usize;
     let skip = points.len().saturating_sub(width);
     let shown = &points[skip..];
@@ -22,11 +23,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         .iter()
         .map(|p| (p.1 - floor).max(0.0).round() as u64)
         .collect();
-    let now = app.latest.map_or(0.0, |m| m.samples_per_s);
+    let now = t.latest.map_or(0.0, |m| m.samples_per_s);
     let title = format!(" samples/s {} ", count(now));
     let spark = Sparkline::default()
-        .block(block(title, &app.look))
-        .style(app.look.style(Role::Accent))
+        .block(block(title, look))
+        .style(look.style(Role::Accent))
         .data(data);
     frame.render_widget(spark, area);
 }

@@ -4,8 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use crate::tui::app::App;
-use crate::tui::palette::Role;
+use crate::tui::palette::{Look, Role};
 
 pub fn message(area: Rect, min: (u16, u16)) -> String {
     format!(
@@ -14,9 +13,9 @@ pub fn message(area: Rect, min: (u16, u16)) -> String {
     )
 }
 
-pub fn render(frame: &mut Frame, area: Rect, min: (u16, u16), app: &App) {
+pub fn render(frame: &mut Frame, area: Rect, min: (u16, u16), look: &Look) {
     let text = Paragraph::new(message(area, min))
-        .style(app.look.style(Role::Warn))
+        .style(look.style(Role::Warn))
         .alignment(Alignment::Center)
         .wrap(Wrap { trim: true });
     let top = area.height / 2;

@@ -5,16 +5,17 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::widgets::{Dataset, GraphType};
 
-use crate::tui::app::App;
+use crate::session::messages::RunInfo;
 use crate::tui::format::value;
 use crate::tui::log_scale::{Scale, decade_label};
+use crate::tui::measures::Measures;
+use crate::tui::palette::Look;
 use crate::tui::palette::Role;
 
 use super::chart_frame::{axis, block, chart};
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    let look = &app.look;
-    let curve = &app.info.bound_curve;
+pub fn render(frame: &mut Frame, area: Rect, m: &Measures, info: &RunInfo, look: &Look) {
+    let curve = &info.bound_curve;
     let optimal: Vec<(f64, f64)> = curve
         .iter()
         .filter(|p| p.mu > 0.0)
@@ -25,8 +26,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         .filter(|p| p.mu > 0.0)
         .map(|p| (p.mu.log10(), p.cap))
         .collect();
-    let points = app.tradeoff.points();
-    let latest: Vec<(f64, f64)> = app
+    let points = m.tradeoff.points();
+    let latest: Vec<(f64, f64)> = m
         .nearest
         .as_ref()
         .map(|s| &s.value)
@@ -70,7 +71,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             .style(look.style(Role::Accent))
             .data(&latest),
     ];
-    let title = format!(" error rate vs d(E), n={} ", app.info.n);
+    let title = format!(" error rate vs d(E), n={} ", info.n);
     let chart = chart(datasets, block(title, look))
         .x_axis(axis(x_bounds, x_labels, look).title("mu"))
         .y_axis(axis(y_bounds, y_labels, look));

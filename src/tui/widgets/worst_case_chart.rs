@@ -5,17 +5,17 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::widgets::{Dataset, GraphType};
 
-use crate::tui::app::App;
 use crate::tui::format::count;
 use crate::tui::log_scale::Scale;
+use crate::tui::measures::Measures;
+use crate::tui::palette::Look;
 use crate::tui::palette::Role;
 
 use super::chart_frame::{axis, block, chart};
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    let look = &app.look;
-    let worst = Scale::Log.map_points(&app.worst_loss.points());
-    let mean = Scale::Log.map_points(&app.mean_loss.points());
+pub fn render(frame: &mut Frame, area: Rect, m: &Measures, look: &Look) {
+    let worst = Scale::Log.map_points(&m.worst_loss.points());
+    let mean = Scale::Log.map_points(&m.mean_loss.points());
     let xs = || worst.iter().chain(&mean).map(|p| p.0);
     let x_lo = xs().fold(f64::INFINITY, f64::min);
     let x_hi = xs().fold(f64::NEG_INFINITY, f64::max);
