@@ -144,3 +144,14 @@ fn a_headless_run_resumes_and_evaluates_from_its_directory() {
         dir.join("export/model.safetensors").exists() && dir.join("export/metrics.csv").exists()
     );
 }
+
+#[test]
+fn an_error_chain_prints_each_cause_once() {
+    let o = spheres(&["export", "/nonexistent"]);
+    assert!(!o.status.success());
+    let reason = std::io::Error::from_raw_os_error(2);
+    assert_eq!(
+        stderr(&o),
+        format!("error: cannot open /nonexistent: {reason}\n")
+    );
+}

@@ -9,12 +9,11 @@ use super::snapshot::SnapshotError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
-    #[error("cannot {action} {}: {source}", path.display())]
+    #[error("cannot {action} {}: {cause}", path.display())]
     Io {
         path: PathBuf,
         action: &'static str,
-        #[source]
-        source: io::Error,
+        cause: io::Error,
     },
     #[error("{}: not a run directory (it has no snapshots/ folder)", path.display())]
     NotRunDir { path: PathBuf },
@@ -58,10 +57,10 @@ impl RunError {
         action: &'static str,
     ) -> impl FnOnce(io::Error) -> Self {
         let path = path.into();
-        move |source| Self::Io {
+        move |cause| Self::Io {
             path,
             action,
-            source,
+            cause,
         }
     }
 }

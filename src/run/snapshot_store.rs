@@ -72,9 +72,9 @@ impl RunDir {
         keep: usize,
     ) -> Result<Saved, RunError> {
         let path = self.snapshot_path(step);
-        let bytes = snapshot::encode(value).map_err(|source| SnapshotError::Encode {
+        let bytes = snapshot::encode(value).map_err(|cause| SnapshotError::Encode {
             path: path.clone(),
-            source,
+            cause,
         })?;
         let mut warnings = Vec::new();
         if let Some(w) = set_aside_if_unreadable(&path)? {
