@@ -30,11 +30,6 @@ pub enum RunError {
         errors: Vec<SnapshotError>,
     },
     #[error(
-        "{}: temporary file of an interrupted (or ongoing) write; it is never read and can be deleted",
-        path.display()
-    )]
-    LeftoverTemp { path: PathBuf },
-    #[error(
         "{}: was unreadable and has been kept as {}",
         path.display(),
         kept_as.display()
@@ -45,6 +40,12 @@ pub enum RunError {
         path.display()
     )]
     Busy { path: PathBuf },
+    #[error(
+        "{}: the lock held is {}, not this run's; only this run's writer may delete its files",
+        path.display(),
+        lock.display()
+    )]
+    ForeignLock { path: PathBuf, lock: PathBuf },
     #[error(transparent)]
     Snapshot(#[from] SnapshotError),
     #[error(transparent)]
