@@ -3,9 +3,11 @@
 mod args;
 mod bench;
 mod bound;
+mod completions;
 mod eval;
 mod export;
 mod headless;
+mod import;
 mod presets;
 mod report;
 mod resume;
@@ -26,5 +28,7 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
         Cmd::Eval(a) => eval::eval(a),
         Cmd::Sweep(a) => sweep::sweep(a),
         Cmd::Report(a) => report::report(a),
+        Cmd::Import(a) => import::import(a),
+        Cmd::Completions(a) => completions::completions(a),
     }
 }

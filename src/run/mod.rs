@@ -8,6 +8,7 @@
 
 pub mod atomic;
 pub mod export;
+pub mod import;
 pub mod metrics_log;
 pub mod resolve;
 pub mod run_dir;
