@@ -5,8 +5,6 @@
 
 use std::path::Path;
 
-use anyhow::Context;
-
 use super::args::{ImportArgs, RunArgs};
 use crate::run::import::{ImportRecord, assign, read_tensors};
 use crate::run::{MetricsLog, RunDir};
@@ -26,10 +24,14 @@ pub fn import(a: ImportArgs) -> anyhow::Result<()> {
     // must fill, and its optimiser starts with zero moments.
     let mut trainer = Trainer::new(config, &name);
     let assigned = assign(&mut trainer.model, &source.tensors, &a.file)?;
+    let tensors = source.tensors.len();
+    // The weights now live in the trainer; at the paper's scale the copy
+    // read from the file is hundreds of megabytes.
+    drop(source.tensors);
     let state = trainer.state(0.0);
-    Trainer::from_state(state.clone())
-        .map_err(anyhow::Error::msg)
-        .context("the imported state does not load back")?;
+    let (kind, parameters) = (trainer.model.kind(), trainer.model.params.len());
+    let config = trainer.config.clone();
+    drop(trainer);
 
     let run = RunDir::create(
         Path::new("runs"),
@@ -40,30 +42,30 @@ pub fn import(a: ImportArgs) -> anyhow::Result<()> {
     for path in run.remove_stale_temps(&lock)? {
         eprintln!("removed stale temporary file {}", path.display());
     }
-    run.write_config(&trainer.config.to_toml())?;
+    run.write_config(&state.config)?;
     let mut log = MetricsLog::open(run.path())?;
     log.append(&ImportRecord::Imported {
         source: &a.file,
         step: 0,
-        tensors: source.tensors.len(),
+        tensors,
         converted: &assigned.converted,
         ignored: &assigned.ignored,
     })?;
     log.flush()?;
-    let saved = run.save_snapshot(0, &state, trainer.config.run.keep)?;
+    let saved = run.save_snapshot(0, &state, config.run.keep)?;
     for w in &saved.warnings {
         eprintln!("warning: {w}");
     }
 
     println!(
         "imported {} tensors from {} into {} as a step-0 snapshot of preset {name} ({} model, {} parameters)",
-        source.tensors.len(),
+        tensors,
         a.file.display(),
         run.path().display(),
-        trainer.model.kind(),
-        trainer.model.params.len(),
+        kind,
+        parameters,
     );
-    let fresh = match trainer.config.train.optimizer.as_str() {
+    let fresh = match config.train.optimizer.as_str() {
         "sgd" => "SGD momentum at zero",
         _ => "Adam moments at zero",
     };
