@@ -37,7 +37,7 @@ pub enum Cmd {
     Report(ReportArgs),
     /// Make a run directory from weights trained elsewhere (safetensors or .npy).
     Import(ImportArgs),
-    /// Print a shell completion script, e.g. `spheres completions bash > ~/.local/share/bash-completion/completions/spheres`.
+    /// Print a shell completion script for bash, zsh or fish.
     Completions(CompletionsArgs),
 }
 
