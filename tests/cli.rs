@@ -144,3 +144,87 @@ fn a_headless_run_resumes_and_evaluates_from_its_directory() {
         dir.join("export/model.safetensors").exists() && dir.join("export/metrics.csv").exists()
     );
 }
+
+#[test]
+fn an_error_chain_prints_each_cause_once() {
+    let o = spheres(&["export", "/nonexistent"]);
+    assert!(!o.status.success());
+    let reason = std::io::Error::from_raw_os_error(2);
+    assert_eq!(
+        stderr(&o),
+        format!("error: cannot open /nonexistent: {reason}\n")
+    );
+}
+
+#[test]
+fn value_enums_refuse_typos_and_list_the_values() {
+    for (args, values) in [
+        (&["bench", "--work", "trian"][..], "train, eval, attack"),
+        (&["bench", "--model", "cnn"][..], "relu, quad"),
+        (
+            &["sweep", "--models", "relu,qaud"][..],
+            "relu, relu-deep, quad, quad-perfect-init",
+        ),
+    ] {
+        let o = spheres(args);
+        assert!(!o.status.success(), "{args:?}");
+        let err = stderr(&o);
+        assert!(err.contains("invalid value"), "{args:?}: {err}");
+        assert!(
+            err.contains(&format!("[possible values: {values}]")),
+            "{args:?}: {err}"
+        );
+    }
+}
+
+#[test]
+fn completion_scripts_cover_subcommands_and_values() {
+    for shell in ["bash", "zsh", "fish"] {
+        let o = spheres(&["completions", shell]);
+        assert!(o.status.success(), "{shell}: {}", stderr(&o));
+        let script = stdout(&o);
+        for word in ["import", "completions", "quad-perfect-init", "safetensors"] {
+            assert!(script.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    // The bash script must at least parse.
+    let script = stdout(&spheres(&["completions", "bash"]));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("spheres.bash");
+    std::fs::write(&path, &script).unwrap();
+    let check = Command::new("bash").arg("-n").arg(&path).output().unwrap();
+    assert!(check.status.success(), "{}", stderr(&check));
+    assert!(!spheres(&["completions", "tcsh"]).status.success());
+}
+
+#[test]
+fn export_of_a_run_without_a_snapshot_writes_the_metrics_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = spheres::run::RunDir::create(tmp.path(), "p", Some(&tmp.path().join("run"))).unwrap();
+    std::fs::write(
+        run.metrics_path(),
+        "{\"wall\":1.0,\"kind\":\"StepMetrics\",\"step\":1,\"loss\":0.5}\n",
+    )
+    .unwrap();
+    let d = run.path().to_str().unwrap();
+    let o = spheres(&["export", d, "--format", "safetensors"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("has no snapshot yet: exporting the metrics only, no weights"),
+        "{}",
+        stdout(&o)
+    );
+    let files: Vec<_> = std::fs::read_dir(run.path().join("export"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(files, ["metrics.csv"]);
+    std::fs::remove_file(run.metrics_path()).unwrap();
+    let o = spheres(&["export", d]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("no snapshot and no metrics log yet"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -9,14 +9,21 @@ use std::time::{Duration, Instant};
 use spheres::run::RunDir;
 use spheres::train::TrainerState;
 
+mod tools;
+
 /// Generous for a loaded CI machine; a healthy run answers in milliseconds.
 const PATIENCE: Duration = Duration::from_secs(10);
 
 fn tmux_available() -> bool {
-    Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
+    let probe = match Command::new("tmux").arg("-V").output() {
+        Ok(o) if o.status.success() => Ok(()),
+        Ok(o) => Err(format!(
+            "tmux -V failed: {}",
+            String::from_utf8_lossy(&o.stderr).trim()
+        )),
+        Err(e) => Err(format!("tmux not runnable: {e}")),
+    };
+    tools::available("tmux", probe, "apt-get install tmux")
 }
 
 /// A private tmux server; dropping it kills the server, so a failed
@@ -174,7 +181,6 @@ fn edit_selected(tmux: &Tmux, current: &str, new: &str) {
 #[test]
 fn a_user_pauses_browses_edits_and_quits_with_a_snapshot() {
     if !tmux_available() {
-        println!("skipped: tmux not found");
         return;
     }
     let tmp = tempfile::tempdir().unwrap();

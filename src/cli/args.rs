@@ -44,6 +44,10 @@ pub enum Cmd {
     Sweep(SweepArgs),
     /// Write DIR/report.md with the figures, the table and a reading of a sweep.
     Report(ReportArgs),
+    /// Make a run directory from weights trained elsewhere (safetensors or .npy).
+    Import(ImportArgs),
+    /// Print a shell completion script for bash, zsh or fish.
+    Completions(CompletionsArgs),
 }
 
 impl Default for Cmd {
@@ -137,13 +141,12 @@ pub struct BenchArgs {
     /// One JSON object per line instead of a table.
     #[arg(long)]
     pub json: bool,
-    /// What to measure: train, eval (Monte Carlo points/s), attack
-    /// (manifold-attack gradient steps/s) (default all).
-    #[arg(long)]
-    pub work: Vec<String>,
-    /// Models to measure: relu, quad (default both).
-    #[arg(long)]
-    pub model: Vec<String>,
+    /// What to measure (repeatable; default all).
+    #[arg(long, value_enum)]
+    pub work: Vec<BenchWork>,
+    /// Models to measure (repeatable; default both).
+    #[arg(long, value_enum)]
+    pub model: Vec<BenchModel>,
     /// Batch sizes (default 50 and 512).
     #[arg(long)]
     pub batch: Vec<usize>,
@@ -156,6 +159,44 @@ pub struct BenchArgs {
     /// Seconds per repeat.
     #[arg(long, default_value_t = 2.0)]
     pub seconds: f64,
+}
+
+/// What `spheres bench` measures. A new kind of work is one line here and
+/// one arm in `bench`; the default list is every variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BenchWork {
+    /// Training samples/s, data generation included.
+    Train,
+    /// Monte Carlo evaluation points/s on relu-paper.
+    Eval,
+    /// Manifold-attack gradient steps/s on relu-paper.
+    Attack,
+}
+
+/// The models `spheres bench` trains: the paper's ReLU and quadratic nets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BenchModel {
+    /// relu-paper.
+    Relu,
+    /// quad-paper.
+    Quad,
+}
+
+/// The paper's models a sweep trains (`report::plan::MODELS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SweepModel {
+    Relu,
+    ReluDeep,
+    Quad,
+    QuadPerfectInit,
+}
+
+/// A value's name as the command line spells it.
+pub fn value_name(value: &impl clap::ValueEnum) -> String {
+    value
+        .to_possible_value()
+        .map_or_else(String::new, |v| v.get_name().to_string())
 }
 
 #[derive(Debug, Clone, Args)]
@@ -270,9 +311,9 @@ pub struct SweepArgs {
     /// Training-set sizes, e.g. 1000,10k,100k,online.
     #[arg(long)]
     pub sizes: Option<String>,
-    /// Models: relu, relu-deep, quad, quad-perfect-init (default all).
-    #[arg(long)]
-    pub models: Option<String>,
+    /// Models, e.g. relu,quad (default all).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub models: Vec<SweepModel>,
     /// Sweep directory (default runs/sweep-<timestamp>); rerun with it to resume.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -300,7 +341,60 @@ pub struct SweepArgs {
 }
 
 #[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    /// A safetensors file, or a directory of `<tensor name>.npy` files, with
+    /// the names `spheres export` writes (PyTorch's state_dict names).
+    pub file: PathBuf,
+    /// The preset (name or TOML path) whose model shape the tensors have.
+    #[arg(long)]
+    pub preset: String,
+    /// Override a config field, e.g. `--set model.width=256` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_assignment)]
+    pub set: Vec<(String, String)>,
+    /// Run directory (default: runs/<preset>-import-<timestamp>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    pub shell: CompletionShell,
+}
+
+#[derive(Debug, Clone, Args)]
 pub struct ReportArgs {
     /// A sweep directory.
     pub dir: PathBuf,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::ValueEnum;
+
+    use super::*;
+
+    #[test]
+    fn sweep_models_are_the_plans_models() {
+        let names: Vec<String> = SweepModel::value_variants()
+            .iter()
+            .map(value_name)
+            .collect();
+        assert_eq!(names, crate::report::plan::MODELS);
+    }
+
+    #[test]
+    fn models_accept_a_comma_list() {
+        let cli = Cli::try_parse_from(["spheres", "sweep", "--models", "relu-deep,quad"]).unwrap();
+        let Some(Cmd::Sweep(a)) = cli.command else {
+            panic!("not a sweep")
+        };
+        assert_eq!(a.models, [SweepModel::ReluDeep, SweepModel::Quad]);
+    }
 }

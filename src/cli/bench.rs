@@ -3,9 +3,9 @@
 
 use std::time::Instant;
 
-use anyhow::bail;
+use clap::ValueEnum;
 
-use super::args::BenchArgs;
+use super::args::{BenchArgs, BenchModel, BenchWork, value_name};
 use crate::attack::{ErrorEstimator, ManifoldParams, Mode, inner_starts, manifold_attack};
 use crate::config::preset;
 use crate::stats::median;
@@ -16,7 +16,7 @@ use crate::train::Trainer;
 /// where it does not apply.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct BenchResult {
-    pub work: &'static str,
+    pub work: BenchWork,
     pub model: String,
     pub batch: usize,
     pub threads: usize,
@@ -26,16 +26,15 @@ pub struct BenchResult {
 }
 
 fn measure(
-    model: &str,
+    model: BenchModel,
     batch: usize,
     threads: usize,
     repeats: usize,
     seconds: f64,
 ) -> anyhow::Result<BenchResult> {
     let name = match model {
-        "relu" => "relu-paper",
-        "quad" => "quad-paper",
-        other => bail!("unknown --model {other}: expected relu or quad"),
+        BenchModel::Relu => "relu-paper",
+        BenchModel::Quad => "quad-paper",
     };
     let mut c = preset(name)?.config;
     c.set("train.batch", &batch.to_string())?;
@@ -57,8 +56,8 @@ fn measure(
         })
         .collect::<Vec<_>>();
     Ok(BenchResult {
-        work: "train",
-        model: model.into(),
+        work: BenchWork::Train,
+        model: value_name(&model),
         batch,
         threads,
         samples_per_s: median(&runs),
@@ -84,7 +83,7 @@ fn measure_eval(threads: usize, repeats: usize, seconds: f64) -> anyhow::Result<
         })
         .collect::<anyhow::Result<Vec<f64>>>()?;
     Ok(BenchResult {
-        work: "eval",
+        work: BenchWork::Eval,
         model: "relu".into(),
         batch: 0,
         threads,
@@ -114,7 +113,7 @@ fn measure_attack(threads: usize, repeats: usize) -> anyhow::Result<BenchResult>
         })
         .collect::<anyhow::Result<Vec<f64>>>()?;
     Ok(BenchResult {
-        work: "attack",
+        work: BenchWork::Attack,
         model: "relu".into(),
         batch: 0,
         threads,
@@ -123,16 +122,18 @@ fn measure_attack(threads: usize, repeats: usize) -> anyhow::Result<BenchResult>
     })
 }
 
+/// The values given, or every value when none was.
+fn or_all<T: ValueEnum + Clone>(given: &[T]) -> Vec<T> {
+    if given.is_empty() {
+        T::value_variants().to_vec()
+    } else {
+        given.to_vec()
+    }
+}
+
 pub fn bench(a: BenchArgs) -> anyhow::Result<()> {
-    let or = |v: &Vec<String>, d: &[&str]| {
-        if v.is_empty() {
-            d.iter().map(|s| s.to_string()).collect()
-        } else {
-            v.clone()
-        }
-    };
-    let models = or(&a.model, &["relu", "quad"]);
-    let works = or(&a.work, &["train", "eval", "attack"]);
+    let models = or_all(&a.model);
+    let works = or_all(&a.work);
     let batches = if a.batch.is_empty() {
         vec![50, 512]
     } else {
@@ -155,7 +156,7 @@ pub fn bench(a: BenchArgs) -> anyhow::Result<()> {
             };
             println!(
                 "{:<7} {:<6} {:>6} {:>8} {:>14.0}   {}",
-                r.work,
+                value_name(&r.work),
                 r.model,
                 batch,
                 r.threads,
@@ -171,10 +172,13 @@ pub fn bench(a: BenchArgs) -> anyhow::Result<()> {
             "work", "model", "batch", "threads", "per second"
         );
     }
-    for work in &works {
-        match work.as_str() {
-            "train" => {
-                for m in &models {
+    // Evaluation and attacks are measured on relu-paper, the model whose
+    // error rate sampling cannot see.
+    let relu = models.contains(&BenchModel::Relu);
+    for work in works {
+        match work {
+            BenchWork::Train => {
+                for &m in &models {
                     for &b in &batches {
                         for &th in &threads {
                             print(&measure(m, b, th, a.repeats, a.seconds)?)?;
@@ -182,20 +186,17 @@ pub fn bench(a: BenchArgs) -> anyhow::Result<()> {
                     }
                 }
             }
-            // Evaluation and attacks are measured on relu-paper, the model
-            // whose error rate sampling cannot see.
-            "eval" if models.iter().any(|m| m == "relu") => {
+            BenchWork::Eval if relu => {
                 for &th in &threads {
                     print(&measure_eval(th, a.repeats, a.seconds)?)?;
                 }
             }
-            "attack" if models.iter().any(|m| m == "relu") => {
+            BenchWork::Attack if relu => {
                 for &th in &threads {
                     print(&measure_attack(th, a.repeats)?)?;
                 }
             }
-            "eval" | "attack" => {}
-            other => bail!("unknown --work {other}: expected train, eval or attack"),
+            BenchWork::Eval | BenchWork::Attack => {}
         }
     }
     Ok(())
@@ -206,8 +207,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_unknown_model_is_refused_by_name() {
-        let e = measure("cnn", 50, 1, 1, 0.01).unwrap_err().to_string();
-        assert!(e.contains("cnn") && e.contains("relu"), "{e}");
+    fn no_choice_means_every_value() {
+        assert_eq!(
+            or_all::<BenchWork>(&[]),
+            [BenchWork::Train, BenchWork::Eval, BenchWork::Attack]
+        );
+        assert_eq!(or_all(&[BenchModel::Quad]), [BenchModel::Quad]);
+    }
+
+    #[test]
+    fn results_name_their_work_as_the_command_line_does() {
+        let r = BenchResult {
+            work: BenchWork::Attack,
+            model: value_name(&BenchModel::Relu),
+            batch: 0,
+            threads: 1,
+            samples_per_s: 1.0,
+            repeats: vec![1.0],
+        };
+        let v = serde_json::to_value(&r).unwrap();
+        assert_eq!(
+            (v["work"].as_str(), v["model"].as_str()),
+            (Some("attack"), Some("relu"))
+        );
     }
 }

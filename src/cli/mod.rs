@@ -4,8 +4,10 @@ mod args;
 mod attach;
 mod bench;
 mod bound;
+mod completions;
 mod eval;
 mod export;
+mod import;
 mod ls;
 mod presets;
 mod report;
@@ -32,6 +34,8 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
         Cmd::Eval(a) => eval::eval(a),
         Cmd::Sweep(a) => sweep::sweep(a),
         Cmd::Report(a) => report::report(a),
+        Cmd::Import(a) => import::import(a),
+        Cmd::Completions(a) => completions::completions(a),
     }
 }
 

@@ -15,6 +15,12 @@ use super::params::{Layout, VecSlot};
 pub const MOMENTUM: f32 = 0.1;
 pub const EPS: f32 = 1e-5;
 
+/// PyTorch's `BatchNorm1d` also keeps `<layer>.num_batches_tracked`, an
+/// I64 count of training batches. With a fixed momentum nothing reads it,
+/// so the model does not store it; export writes it, import ignores it.
+pub const BATCHES_TRACKED: &str = "num_batches_tracked";
+const RUNNING_MEAN: &str = "running_mean";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BatchNorm {
     pub gamma: VecSlot,
@@ -29,9 +35,20 @@ impl BatchNorm {
         Self {
             gamma: VecSlot::new(params, &format!("{prefix}.weight"), dim),
             beta: VecSlot::new(params, &format!("{prefix}.bias"), dim),
-            running_mean: VecSlot::new(buffers, &format!("{prefix}.running_mean"), dim),
+            running_mean: VecSlot::new(buffers, &format!("{prefix}.{RUNNING_MEAN}"), dim),
             running_var: VecSlot::new(buffers, &format!("{prefix}.running_var"), dim),
         }
+    }
+
+    /// The `num_batches_tracked` name of every batch norm whose running
+    /// mean is in `buffers`, in layer order.
+    pub fn batches_tracked_names(buffers: &Layout) -> Vec<String> {
+        buffers
+            .slots
+            .iter()
+            .filter_map(|s| s.name.strip_suffix(RUNNING_MEAN))
+            .map(|prefix| format!("{prefix}{BATCHES_TRACKED}"))
+            .collect()
     }
 
     pub fn init(&self, p: &mut [f32], buffers: &mut [f32]) {

@@ -214,6 +214,12 @@ impl Model {
         }
     }
 
+    /// Names a PyTorch state_dict of this model has beyond [`Self::tensors`]:
+    /// each batch norm's `num_batches_tracked` counter.
+    pub fn batches_tracked_names(&self) -> Vec<String> {
+        super::batch_norm::BatchNorm::batches_tracked_names(&self.buffer_layout())
+    }
+
     /// Every tensor by name: parameters, then buffers.
     pub fn tensors(&self) -> Vec<(String, Vec<usize>, &[f32])> {
         let params = self
@@ -227,5 +233,31 @@ impl Model {
             .into_iter()
             .map(|s| (s.name.clone(), s.shape.clone(), &self.buffers[s.range()]));
         params.chain(buffers).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{Stream, rng_for};
+
+    #[test]
+    fn each_batch_norm_has_a_batches_tracked_name() {
+        let mut rng = rng_for(1, Stream::Init, 0);
+        let bn = Model::relu(10, 16, 2, true, &mut rng);
+        assert_eq!(
+            bn.batches_tracked_names(),
+            ["1.num_batches_tracked", "4.num_batches_tracked"]
+        );
+        assert!(
+            Model::relu(10, 16, 2, false, &mut rng)
+                .batches_tracked_names()
+                .is_empty()
+        );
+        assert!(
+            Model::quad(10, 4, &mut rng)
+                .batches_tracked_names()
+                .is_empty()
+        );
     }
 }

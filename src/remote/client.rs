@@ -21,11 +21,11 @@ pub enum ConnectError {
     Refused { run: PathBuf, reason: String },
     #[error("{}: the run process answered with something other than a hello: {line}", run.display())]
     Protocol { run: PathBuf, line: String },
-    #[error("{}: {action}: {source}", run.display())]
+    #[error("{}: {action}: {cause}", run.display())]
     Io {
         run: PathBuf,
         action: &'static str,
-        source: io::Error,
+        cause: io::Error,
     },
 }
 
@@ -92,11 +92,7 @@ impl Connection {
 pub fn connect(run: &Path, read_only: bool) -> Result<Connection, ConnectError> {
     let io_err = |action| {
         let run = run.to_path_buf();
-        move |source| ConnectError::Io {
-            run,
-            action,
-            source,
-        }
+        move |cause| ConnectError::Io { run, action, cause }
     };
     let Some(path) = locate(run) else {
         return Err(ConnectError::NotRunning {

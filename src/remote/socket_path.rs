@@ -22,20 +22,20 @@ const SUN_PATH_MAX: usize = 107;
 pub enum SocketError {
     #[error("cannot use {} for the control socket: {reason}", path.display())]
     Unsafe { path: PathBuf, reason: String },
-    #[error("cannot {action} {}: {source}", path.display())]
+    #[error("cannot {action} {}: {cause}", path.display())]
     Io {
         path: PathBuf,
         action: &'static str,
-        source: io::Error,
+        cause: io::Error,
     },
 }
 
 fn io_err(path: &Path, action: &'static str) -> impl FnOnce(io::Error) -> SocketError {
     let path = path.to_path_buf();
-    move |source| SocketError::Io {
+    move |cause| SocketError::Io {
         path,
         action,
-        source,
+        cause,
     }
 }
 
@@ -97,7 +97,7 @@ pub fn bind(run: &Path) -> Result<BoundSocket, SocketError> {
         SocketError::Io {
             path: record.clone(),
             action: "write",
-            source: io::Error::other(e.to_string()),
+            cause: io::Error::other(e.to_string()),
         }
     })?;
     Ok(BoundSocket {

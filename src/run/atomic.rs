@@ -14,12 +14,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 pub const TEMP_SUFFIX: &str = ".tmp";
 
 #[derive(Debug, thiserror::Error)]
-#[error("cannot write {}: {step}: {source}", path.display())]
+#[error("cannot write {}: {step}: {cause}", path.display())]
 pub struct WriteError {
     pub path: PathBuf,
     pub step: &'static str,
-    #[source]
-    pub source: io::Error,
+    pub cause: io::Error,
 }
 
 /// Replaces `path` with `bytes`: temp file in the same directory (rename is
@@ -27,10 +26,10 @@ pub struct WriteError {
 /// (otherwise the rename itself may not survive a power loss).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     let fail = |step: &'static str| {
-        move |source: io::Error| WriteError {
+        move |cause: io::Error| WriteError {
             path: path.to_path_buf(),
             step,
-            source,
+            cause,
         }
     };
     let name = path
@@ -41,10 +40,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     let tmp = dir.join(temp_name(name.to_string_lossy().as_ref()));
 
     let written = write_synced(&tmp, bytes).and_then(|()| fs::rename(&tmp, path));
-    if let Err(source) = written {
+    if let Err(cause) = written {
         // The temp file is our own partial output, never user data.
         let _ = fs::remove_file(&tmp);
-        return Err(fail("writing and renaming the temporary file")(source));
+        return Err(fail("writing and renaming the temporary file")(cause));
     }
     sync_dir(dir).map_err(fail("syncing the directory"))
 }

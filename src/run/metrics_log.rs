@@ -23,18 +23,16 @@ const FLUSH_EVERY: Duration = Duration::from_secs(1);
 
 #[derive(Debug, thiserror::Error)]
 pub enum MetricsError {
-    #[error("cannot {action} {}: {source}", path.display())]
+    #[error("cannot {action} {}: {cause}", path.display())]
     Io {
         path: PathBuf,
         action: &'static str,
-        #[source]
-        source: io::Error,
+        cause: io::Error,
     },
-    #[error("cannot encode a record for {}: {source}", path.display())]
+    #[error("cannot encode a record for {}: {cause}", path.display())]
     Encode {
         path: PathBuf,
-        #[source]
-        source: serde_json::Error,
+        cause: serde_json::Error,
     },
     #[error("cannot log to {}: record is not a JSON object or has its own \"wall\" field", path.display())]
     Shape { path: PathBuf },
@@ -54,10 +52,10 @@ impl MetricsLog {
         let path = dir.join(METRICS_FILE);
         let io_err = |action| {
             let path = path.clone();
-            move |source| MetricsError::Io {
+            move |cause| MetricsError::Io {
                 path,
                 action,
-                source,
+                cause,
             }
         };
         let mut file = OpenOptions::new()
@@ -88,10 +86,10 @@ impl MetricsLog {
         let mut line = self.line(record, unix_seconds(SystemTime::now()))?;
         self.out
             .write_all(line.as_bytes())
-            .map_err(|source| MetricsError::Io {
+            .map_err(|cause| MetricsError::Io {
                 path: self.path.clone(),
                 action: "append to",
-                source,
+                cause,
             })?;
         self.offset += line.len() as u64;
         if self.last_flush.elapsed() >= FLUSH_EVERY {
@@ -112,19 +110,19 @@ impl MetricsLog {
     /// so callers flush when a run pauses or stops.
     pub fn flush(&mut self) -> Result<(), MetricsError> {
         self.last_flush = Instant::now();
-        self.out.flush().map_err(|source| MetricsError::Io {
+        self.out.flush().map_err(|cause| MetricsError::Io {
             path: self.path.clone(),
             action: "flush",
-            source,
+            cause,
         })
     }
 
     /// Serialised once for the field check and once as text, because only
     /// the text form keeps the record's own field order.
     fn line<T: Serialize>(&self, record: &T, wall: f64) -> Result<String, MetricsError> {
-        let encode = |source| MetricsError::Encode {
+        let encode = |cause| MetricsError::Encode {
             path: self.path.clone(),
-            source,
+            cause,
         };
         let value = serde_json::to_value(record).map_err(encode)?;
         let shape = || MetricsError::Shape {
@@ -169,10 +167,10 @@ pub struct MetricsRead {
 }
 
 pub fn read_all(path: &Path) -> Result<MetricsRead, MetricsError> {
-    let text = std::fs::read(path).map_err(|source| MetricsError::Io {
+    let text = std::fs::read(path).map_err(|cause| MetricsError::Io {
         path: path.to_path_buf(),
         action: "read",
-        source,
+        cause,
     })?;
     let mut read = MetricsRead::default();
     for (i, line) in text.split(|&b| b == b'\n').enumerate() {

@@ -9,12 +9,11 @@ use super::snapshot::SnapshotError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
-    #[error("cannot {action} {}: {source}", path.display())]
+    #[error("cannot {action} {}: {cause}", path.display())]
     Io {
         path: PathBuf,
         action: &'static str,
-        #[source]
-        source: io::Error,
+        cause: io::Error,
     },
     #[error("{}: not a run directory (it has no snapshots/ folder)", path.display())]
     NotRunDir { path: PathBuf },
@@ -30,11 +29,6 @@ pub enum RunError {
         path: PathBuf,
         errors: Vec<SnapshotError>,
     },
-    #[error(
-        "{}: temporary file of an interrupted (or ongoing) write; it is never read and can be deleted",
-        path.display()
-    )]
-    LeftoverTemp { path: PathBuf },
     #[error(
         "{}: was unreadable and has been kept as {}",
         path.display(),
@@ -52,6 +46,12 @@ pub enum RunError {
     },
     #[error("{}: cannot lock: {reason}", path.display())]
     LockUnsupported { path: PathBuf, reason: String },
+    #[error(
+        "{}: the lock held is {}, not this run's; only this run's writer may delete its files",
+        path.display(),
+        lock.display()
+    )]
+    ForeignLock { path: PathBuf, lock: PathBuf },
     #[error(transparent)]
     Snapshot(#[from] SnapshotError),
     #[error(transparent)]
@@ -64,10 +64,10 @@ impl RunError {
         action: &'static str,
     ) -> impl FnOnce(io::Error) -> Self {
         let path = path.into();
-        move |source| Self::Io {
+        move |cause| Self::Io {
             path,
             action,
-            source,
+            cause,
         }
     }
 }

@@ -50,6 +50,11 @@ impl RunLock {
     pub fn kind(&self) -> LockKind {
         self.kind
     }
+
+    /// The run directory this lock holds.
+    pub fn run_dir(&self) -> &Path {
+        self.owner_path.parent().unwrap_or(Path::new("."))
+    }
 }
 
 impl Drop for RunLock {

@@ -121,9 +121,9 @@ pub fn verify<'a>(bytes: &'a [u8], path: &Path) -> Result<&'a [u8], SnapshotErro
 }
 
 pub fn save<T: Serialize>(path: &Path, value: &T) -> Result<(), SnapshotError> {
-    let bytes = encode(value).map_err(|source| SnapshotError::Encode {
+    let bytes = encode(value).map_err(|cause| SnapshotError::Encode {
         path: path.to_path_buf(),
-        source,
+        cause,
     })?;
     Ok(write_atomic(path, &bytes)?)
 }
@@ -133,9 +133,9 @@ pub fn load<T: DeserializeOwned>(path: &Path) -> Result<T, SnapshotError> {
 }
 
 pub(crate) fn read(path: &Path) -> Result<Vec<u8>, SnapshotError> {
-    fs::read(path).map_err(|source| SnapshotError::Io {
+    fs::read(path).map_err(|cause| SnapshotError::Io {
         path: path.to_path_buf(),
-        source,
+        cause,
     })
 }
 

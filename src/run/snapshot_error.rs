@@ -6,19 +6,14 @@ use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
-    #[error("cannot read snapshot {}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: io::Error,
-    },
+    #[error("cannot read snapshot {}: {cause}", path.display())]
+    Io { path: PathBuf, cause: io::Error },
     #[error(transparent)]
     Write(#[from] super::atomic::WriteError),
-    #[error("cannot encode snapshot {}: {source}", path.display())]
+    #[error("cannot encode snapshot {}: {cause}", path.display())]
     Encode {
         path: PathBuf,
-        #[source]
-        source: postcard::Error,
+        cause: postcard::Error,
     },
     #[error("{}: empty file, not a snapshot", path.display())]
     Empty { path: PathBuf },

@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 use super::atomic::{TEMP_SUFFIX, sync_dir, write_atomic};
 use super::run_dir::RunDir;
 use super::run_error::RunError;
+use super::run_lock::RunLock;
 use super::snapshot::{self, SnapshotError};
 
 const SNAP_SUFFIX: &str = ".snap";
@@ -72,9 +73,9 @@ impl RunDir {
         keep: usize,
     ) -> Result<Saved, RunError> {
         let path = self.snapshot_path(step);
-        let bytes = snapshot::encode(value).map_err(|source| SnapshotError::Encode {
+        let bytes = snapshot::encode(value).map_err(|cause| SnapshotError::Encode {
             path: path.clone(),
-            source,
+            cause,
         })?;
         let mut warnings = Vec::new();
         if let Some(w) = set_aside_if_unreadable(&path)? {
@@ -98,13 +99,12 @@ impl RunDir {
 
     /// Loads the snapshot `latest` names, or else the newest readable one.
     /// Unreadable files are reported in `warnings` and left in place.
+    /// Temporary files are not reported here: a reader without the lock
+    /// cannot tell an interrupted write from one in progress; the writer
+    /// removes them ([`Self::remove_stale_temps`]).
     pub fn load_latest<T: DeserializeOwned>(&self) -> Result<Loaded<T>, RunError> {
         let listing = self.list()?;
-        let mut warnings: Vec<RunError> = listing
-            .temps
-            .iter()
-            .map(|p| RunError::LeftoverTemp { path: p.clone() })
-            .collect();
+        let mut warnings = Vec::new();
         let mut errors = Vec::new();
         let pointed = match self.read_latest() {
             Ok(pointed) => pointed,
@@ -146,6 +146,32 @@ impl RunDir {
             path: self.snapshots_dir(),
             errors,
         })
+    }
+
+    /// Deletes the temporary files of interrupted writes in the snapshots
+    /// folder and returns their paths, for the caller to report. Only the
+    /// holder of the run's lock may: while it holds it no other process
+    /// writes here, so every temporary file is stale.
+    pub fn remove_stale_temps(&self, lock: &RunLock) -> Result<Vec<PathBuf>, RunError> {
+        if lock.run_dir() != self.path() {
+            return Err(RunError::ForeignLock {
+                path: self.path().to_path_buf(),
+                lock: lock.run_dir().to_path_buf(),
+            });
+        }
+        let temps = self.list()?.temps;
+        for path in &temps {
+            match fs::remove_file(path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == ErrorKind::NotFound => {}
+                Err(e) => return Err(RunError::io(path, "delete stale temporary file")(e)),
+            }
+        }
+        if !temps.is_empty() {
+            let dir = self.snapshots_dir();
+            sync_dir(&dir).map_err(RunError::io(&dir, "sync directory"))?;
+        }
+        Ok(temps)
     }
 
     /// Steps of the snapshot files present, newest first (readable or not).
@@ -353,6 +379,42 @@ mod tests {
         let aside = run.snapshots_dir().join("000000007.snap.unreadable-1");
         assert_eq!(fs::read(aside).unwrap(), b"SPHERES\0SNAPxx");
         assert_eq!(run.load_latest::<u64>().unwrap().value, 7);
+    }
+
+    #[test]
+    fn the_lock_holder_removes_stale_temps_and_readers_do_not_warn() {
+        let (_base, run) = run();
+        run.save_snapshot(1, &1u64, 2).unwrap();
+        let temps = [
+            run.snapshots_dir().join(".000000002.snap.123-0.tmp"),
+            run.snapshots_dir().join(".latest.123-1.tmp"),
+        ];
+        for t in &temps {
+            fs::write(t, b"partial").unwrap();
+        }
+        let loaded = run.load_latest::<u64>().unwrap();
+        assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+        let lock = run.lock().unwrap();
+        let mut removed = run.remove_stale_temps(&lock).unwrap();
+        removed.sort();
+        let mut want = temps.to_vec();
+        want.sort();
+        assert_eq!(removed, want);
+        assert!(temps.iter().all(|t| !t.exists()));
+        assert_eq!(run.load_latest::<u64>().unwrap().value, 1);
+        assert!(run.remove_stale_temps(&lock).unwrap().is_empty());
+    }
+
+    #[test]
+    fn another_runs_lock_is_no_licence_to_delete() {
+        let (_base, run) = run();
+        let (_other_base, other) = self::run();
+        let temp = run.snapshots_dir().join(".000000002.snap.1-0.tmp");
+        fs::write(&temp, b"partial").unwrap();
+        let lock = other.lock().unwrap();
+        let err = run.remove_stale_temps(&lock).unwrap_err();
+        assert!(matches!(err, RunError::ForeignLock { .. }), "{err}");
+        assert!(temp.exists());
     }
 
     #[test]

@@ -104,6 +104,14 @@ impl Launch {
             }
         };
         notices.extend(lock.notices.iter().cloned());
+        // We hold the lock: no other process writes here, so every
+        // temporary file is a crashed write's leftover.
+        for stale in dir.remove_stale_temps(&lock)? {
+            notices.push(format!(
+                "removed {}, left by an interrupted snapshot write",
+                stale.display()
+            ));
+        }
         dir.write_config(&trainer.config.to_toml())?;
         Ok(Prepared {
             trainer,

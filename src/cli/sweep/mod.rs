@@ -10,7 +10,7 @@ use std::time::{Instant, SystemTime};
 
 use anyhow::{Context, anyhow, bail};
 
-use super::args::SweepArgs;
+use super::args::{SweepArgs, value_name};
 use crate::report::plan::{DONE_FILE, PLAN_FILE, Plan, PlanRequest, parse_sizes};
 use crate::run::timestamp::utc_stamp;
 use crate::run::write_atomic;
@@ -22,10 +22,7 @@ fn request(a: &SweepArgs) -> anyhow::Result<PlanRequest> {
         .map(parse_sizes)
         .transpose()
         .map_err(|e| anyhow!(e))?;
-    let models = a
-        .models
-        .as_ref()
-        .map(|m| m.split(',').map(|s| s.trim().to_string()).collect());
+    let models = (!a.models.is_empty()).then(|| a.models.iter().map(value_name).collect());
     let set = a.set.clone();
     Ok(PlanRequest {
         preset: a.preset.clone(),

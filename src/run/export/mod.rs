@@ -11,6 +11,64 @@ pub use csv::metrics_csv;
 pub use npy::{npy_bytes, write_npy};
 pub use safetensors::{Tensor, safetensors_bytes, write_safetensors};
 
+/// A tensor's values in the element type the file stores. Weights are F32;
+/// I64 exists for the counters PyTorch keeps as integers
+/// (`num_batches_tracked`), which a strict `load_state_dict` requires.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Values<'a> {
+    F32(&'a [f32]),
+    I64(&'a [i64]),
+}
+
+impl Values<'_> {
+    pub fn len(&self) -> usize {
+        match self {
+            Self::F32(v) => v.len(),
+            Self::I64(v) => v.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Bytes per element.
+    fn item_size(&self) -> usize {
+        match self {
+            Self::F32(_) => 4,
+            Self::I64(_) => 8,
+        }
+    }
+
+    /// The dtype as safetensors names it.
+    fn safetensors_dtype(&self) -> &'static str {
+        match self {
+            Self::F32(_) => "F32",
+            Self::I64(_) => "I64",
+        }
+    }
+
+    /// The dtype as NumPy describes it (little-endian).
+    fn npy_descr(&self) -> &'static str {
+        match self {
+            Self::F32(_) => "<f4",
+            Self::I64(_) => "<i8",
+        }
+    }
+
+    fn push_le_bytes(&self, out: &mut Vec<u8>) {
+        out.reserve(self.len() * self.item_size());
+        match self {
+            Self::F32(v) => v
+                .iter()
+                .for_each(|x| out.extend_from_slice(&x.to_le_bytes())),
+            Self::I64(v) => v
+                .iter()
+                .for_each(|x| out.extend_from_slice(&x.to_le_bytes())),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     #[error("{}: shape {shape:?} holds {expected} values but {found} were given", path.display())]
@@ -41,11 +99,4 @@ fn check_shape(path: &std::path::Path, shape: &[usize], len: usize) -> Result<()
         expected: count.map_or_else(|| "more than usize::MAX".to_string(), |c| c.to_string()),
         found: len,
     })
-}
-
-fn f32_le_bytes(data: &[f32], out: &mut Vec<u8>) {
-    out.reserve(data.len() * 4);
-    for x in data {
-        out.extend_from_slice(&x.to_le_bytes());
-    }
 }

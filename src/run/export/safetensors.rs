@@ -7,11 +7,16 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use super::{ExportError, check_shape, f32_le_bytes};
+use super::{ExportError, Values, check_shape};
 use crate::run::atomic::write_atomic;
 
-/// Name, shape (C order) and values of one f32 tensor.
-pub type Tensor<'a> = (&'a str, &'a [usize], &'a [f32]);
+/// Name, shape (C order) and values of one tensor.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tensor<'a> {
+    pub name: &'a str,
+    pub shape: &'a [usize],
+    pub values: Values<'a>,
+}
 
 const METADATA_KEY: &str = "__metadata__";
 
@@ -39,17 +44,26 @@ pub fn safetensors_bytes(
     let mut header = serde_json::Map::new();
     let mut seen = HashSet::new();
     let mut offset = 0usize;
-    for &(name, shape, data) in tensors {
-        check_shape(path, shape, data.len())?;
-        if name == METADATA_KEY || !seen.insert(name) {
+    // Wider elements first, as the reference writer orders them: the data
+    // starts 8-byte aligned, so every tensor is aligned to its element size.
+    let mut order: Vec<&Tensor> = tensors.iter().collect();
+    order.sort_by_key(|t| std::cmp::Reverse(t.values.item_size()));
+    for t in &order {
+        check_shape(path, t.shape, t.values.len())?;
+        if t.name == METADATA_KEY || !seen.insert(t.name) {
             return Err(invalid(format!(
-                "tensor name {name:?} is reserved or repeated"
+                "tensor name {:?} is reserved or repeated",
+                t.name
             )));
         }
-        let end = offset + data.len() * 4;
+        let end = offset + t.values.len() * t.values.item_size();
         header.insert(
-            name.to_string(),
-            json!({"dtype": "F32", "shape": shape, "data_offsets": [offset, end]}),
+            t.name.to_string(),
+            json!({
+                "dtype": t.values.safetensors_dtype(),
+                "shape": t.shape,
+                "data_offsets": [offset, end],
+            }),
         );
         offset = end;
     }
@@ -66,8 +80,8 @@ pub fn safetensors_bytes(
     let mut out = Vec::with_capacity(8 + text.len() + offset);
     out.extend_from_slice(&(text.len() as u64).to_le_bytes());
     out.extend_from_slice(text.as_bytes());
-    for &(_, _, data) in tensors {
-        f32_le_bytes(data, &mut out);
+    for t in &order {
+        t.values.push_le_bytes(&mut out);
     }
     Ok(out)
 }
@@ -76,11 +90,19 @@ pub fn safetensors_bytes(
 mod tests {
     use super::*;
 
+    fn f32s<'a>(name: &'a str, shape: &'a [usize], v: &'a [f32]) -> Tensor<'a> {
+        Tensor {
+            name,
+            shape,
+            values: Values::F32(v),
+        }
+    }
+
     #[test]
     fn header_describes_each_tensor_and_data_matches() {
         let w = [1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0];
         let b = [-0.5f32, 0.5];
-        let tensors: [Tensor; 2] = [("w", &[2, 3], &w), ("b", &[2], &b)];
+        let tensors = [f32s("w", &[2, 3], &w), f32s("b", &[2], &b)];
         let bytes =
             safetensors_bytes(Path::new("m.safetensors"), &tensors, &[("step", "12")]).unwrap();
         let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
@@ -99,11 +121,37 @@ mod tests {
     }
 
     #[test]
+    fn integer_tensors_come_first_so_every_tensor_is_aligned() {
+        let w = [1.5f32; 3];
+        let count = [7i64];
+        let tensors = [
+            f32s("0.weight", &[3], &w),
+            Tensor {
+                name: "1.num_batches_tracked",
+                shape: &[],
+                values: Values::I64(&count),
+            },
+        ];
+        let bytes = safetensors_bytes(Path::new("m.safetensors"), &tensors, &[]).unwrap();
+        let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+        let header: Value = serde_json::from_slice(&bytes[8..8 + n]).unwrap();
+        assert_eq!(
+            header["1.num_batches_tracked"],
+            json!({"dtype": "I64", "shape": [], "data_offsets": [0, 8]})
+        );
+        assert_eq!(header["0.weight"]["data_offsets"], json!([8, 20]));
+        let data = &bytes[8 + n..];
+        assert_eq!(i64::from_le_bytes(data[..8].try_into().unwrap()), 7);
+        assert_eq!(f32::from_le_bytes(data[8..12].try_into().unwrap()), 1.5);
+    }
+
+    #[test]
     fn repeated_or_reserved_names_and_bad_shapes_are_refused() {
         let x = [0.0f32; 2];
         let p = Path::new("m.safetensors");
-        assert!(safetensors_bytes(p, &[("a", &[2], &x), ("a", &[2], &x)], &[]).is_err());
-        assert!(safetensors_bytes(p, &[("__metadata__", &[2], &x)], &[]).is_err());
-        assert!(safetensors_bytes(p, &[("a", &[3], &x)], &[]).is_err());
+        let twice = [f32s("a", &[2], &x), f32s("a", &[2], &x)];
+        assert!(safetensors_bytes(p, &twice, &[]).is_err());
+        assert!(safetensors_bytes(p, &[f32s("__metadata__", &[2], &x)], &[]).is_err());
+        assert!(safetensors_bytes(p, &[f32s("a", &[3], &x)], &[]).is_err());
     }
 }
