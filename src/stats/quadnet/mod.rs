@@ -34,6 +34,8 @@ mod analysis;
 mod certify_tests;
 mod distance;
 mod geometry;
+#[cfg(test)]
+mod known_answer_tests;
 mod params;
 mod secular;
 mod worst_case;
