@@ -124,7 +124,8 @@ pub struct BenchArgs {
     #[arg(long)]
     pub json: bool,
     /// What to measure: train, eval (Monte Carlo points/s), attack
-    /// (manifold-attack gradient steps/s) (default all).
+    /// (manifold-attack gradient steps/s), exact (quadratic-net
+    /// eigendecompositions/s and exact d(E) points/s) (default all).
     #[arg(long)]
     pub work: Vec<String>,
     /// Models to measure: relu, quad (default both).

@@ -104,6 +104,7 @@ impl QuadNet {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     pub fn backward(
         &self,
         p: &[f32],
