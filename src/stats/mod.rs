@@ -31,4 +31,4 @@ pub mod report;
 pub use error::{Result, StatsError};
 pub use interval::{clopper_pearson, rate_estimate};
 pub use median::median;
-pub use quadnet::{QuadAnalysis, analyse, analyse_alphas};
+pub use quadnet::{QuadAnalysis, QuadGeometry, analyse, analyse_alphas};
