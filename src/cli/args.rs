@@ -172,6 +172,8 @@ pub enum BenchWork {
     Eval,
     /// Manifold-attack gradient steps/s on relu-paper.
     Attack,
+    /// Quadratic-net eigendecompositions/s and exact d(E) points/s (n = 500).
+    Exact,
 }
 
 /// The models `spheres bench` trains: the paper's ReLU and quadratic nets.

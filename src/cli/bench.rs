@@ -3,17 +3,23 @@
 
 use std::time::Instant;
 
+use anyhow::Context;
 use clap::ValueEnum;
 
 use super::args::{BenchArgs, BenchModel, BenchWork, value_name};
 use crate::attack::{ErrorEstimator, ManifoldParams, Mode, inner_starts, manifold_attack};
 use crate::config::preset;
+use crate::data::Sphere;
+use crate::nn::Model;
+use crate::rng::{Stream, rng_for};
 use crate::stats::median;
+use crate::stats::quadnet::QuadGeometry;
 use crate::train::Trainer;
 
 /// One measurement. `samples_per_s` counts training samples (train),
-/// evaluated points (eval) or attack gradient steps (attack); `batch` is 0
-/// where it does not apply.
+/// evaluated points (eval), attack gradient steps (attack), quadratic-net
+/// eigendecompositions (eigen) or exact nearest-error distances (exact);
+/// `batch` is 0 where it does not apply.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct BenchResult {
     pub work: BenchWork,
@@ -122,6 +128,51 @@ fn measure_attack(threads: usize, repeats: usize) -> anyhow::Result<BenchResult>
     })
 }
 
+/// Exact geometry of a quadratic net at the paper's size (n = 500,
+/// h = 1000): one eigendecomposition of W^T W with its vectors (the Gram
+/// product included), per second; then the exact d(E) over 1000 inner
+/// points (the attack's starting points), in points per second.
+fn measure_exact(threads: usize, repeats: usize) -> anyhow::Result<[BenchResult; 2]> {
+    let (n, h, points) = (500, 1000, 1000);
+    // A few alphas beyond 1 and below 1/R^2: small error rates on both
+    // spheres, so every point needs the secular solve.
+    let alphas: Vec<f64> = (0..n)
+        .map(|i| match i {
+            0..5 => 1.05 + 0.05 * i as f64,
+            5..10 => 0.3 + 0.05 * i as f64,
+            _ => 0.65 + 0.3 * i as f64 / n as f64,
+        })
+        .collect();
+    let model = Model::quad_with_alphas(&alphas, h, &mut rng_for(1, Stream::Init, 0));
+    let x = inner_starts(1, n, points);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()?;
+    let (mut eig, mut exact) = (Vec::new(), Vec::new());
+    pool.install(|| -> anyhow::Result<()> {
+        for _ in 0..repeats.max(1) {
+            let start = Instant::now();
+            let g = QuadGeometry::from_model(&model, 1.3)?.context("a quadratic net")?;
+            eig.push(1.0 / start.elapsed().as_secs_f64());
+            let start = Instant::now();
+            g.mean_distance_to_errors(Sphere::Inner, x.view())?;
+            exact.push(points as f64 / start.elapsed().as_secs_f64());
+        }
+        Ok(())
+    })?;
+    let result = |model: &str, runs: Vec<f64>| BenchResult {
+        work: BenchWork::Exact,
+        model: model.into(),
+        batch: 0,
+        threads,
+        samples_per_s: median(&runs),
+        repeats: runs,
+    };
+    // The two stages are told apart by the model column: the decomposition,
+    // then the points.
+    Ok([result("quad-eigen", eig), result("quad", exact)])
+}
+
 /// The values given, or every value when none was.
 fn or_all<T: ValueEnum + Clone>(given: &[T]) -> Vec<T> {
     if given.is_empty() {
@@ -196,7 +247,15 @@ pub fn bench(a: BenchArgs) -> anyhow::Result<()> {
                     print(&measure_attack(th, a.repeats)?)?;
                 }
             }
-            BenchWork::Eval | BenchWork::Attack => {}
+            // The exact geometry exists for quadratic nets only.
+            BenchWork::Exact if models.contains(&BenchModel::Quad) => {
+                for &th in &threads {
+                    for r in measure_exact(th, a.repeats)? {
+                        print(&r)?;
+                    }
+                }
+            }
+            BenchWork::Eval | BenchWork::Attack | BenchWork::Exact => {}
         }
     }
     Ok(())
@@ -210,7 +269,12 @@ mod tests {
     fn no_choice_means_every_value() {
         assert_eq!(
             or_all::<BenchWork>(&[]),
-            [BenchWork::Train, BenchWork::Eval, BenchWork::Attack]
+            [
+                BenchWork::Train,
+                BenchWork::Eval,
+                BenchWork::Attack,
+                BenchWork::Exact
+            ]
         );
         assert_eq!(or_all(&[BenchModel::Quad]), [BenchModel::Quad]);
     }
@@ -230,5 +294,20 @@ mod tests {
             (v["work"].as_str(), v["model"].as_str()),
             (Some("attack"), Some("relu"))
         );
+    }
+
+    #[test]
+    fn the_exact_work_measures_both_stages() {
+        let [eigen, exact] = measure_exact(1, 1).unwrap();
+        assert_eq!(
+            (eigen.work, exact.work),
+            (BenchWork::Exact, BenchWork::Exact)
+        );
+        assert_eq!(
+            (eigen.model.as_str(), exact.model.as_str()),
+            ("quad-eigen", "quad")
+        );
+        assert!(eigen.samples_per_s > 0.0 && exact.samples_per_s > 0.0);
+        assert_eq!((eigen.repeats.len(), exact.repeats.len()), (1, 1));
     }
 }

@@ -53,6 +53,16 @@ pub struct ModelConfig {
     /// "default" (PyTorch's initialisation) or, for the quadratic net,
     /// "perfect" (the max-margin ellipsoid: zero error at step 0).
     pub init: String,
+    /// Quadratic net: factor on the initial w and b. The boundary and the
+    /// alphas stay, the logits scale: a perfect initialisation at 20 starts
+    /// at confident logits instead of +-0.25. Absent in older configs,
+    /// which therefore load as 1.
+    #[serde(default = "unit_scale")]
+    pub init_scale: f64,
+}
+
+fn unit_scale() -> f64 {
+    1.0
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

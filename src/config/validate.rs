@@ -112,6 +112,22 @@ impl Config {
                 ),
             });
         }
+        let scale = self.model.init_scale;
+        within(
+            "model.init_scale",
+            scale,
+            scale > 0.0 && scale <= 1000.0,
+            "greater than 0, at most 1000",
+        )?;
+        if scale != 1.0 && self.model.kind != "quad" {
+            return Err(ConfigError::OutOfRange {
+                key: "model.init_scale".into(),
+                value: scale.to_string(),
+                allowed:
+                    "1 unless model.kind = \"quad\" (it scales a quadratic net's initial w and b)"
+                        .into(),
+            });
+        }
         one_of("train.optimizer", &self.train.optimizer, &["adam", "sgd"])?;
         open_range(
             "train.lr",
@@ -190,5 +206,41 @@ impl Config {
         )?;
         range("run.keep", self.run.keep, 1, 10_000, "1 to 10000")?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn quad() -> Config {
+        crate::config::preset("quad-perfect-init").unwrap().config
+    }
+
+    #[test]
+    fn configs_written_before_init_scale_load_at_scale_one() {
+        let old = include_str!("../../tests/fixtures/log-v0/config.toml");
+        assert!(!old.contains("init_scale"));
+        assert_eq!(Config::from_toml(old).unwrap().model.init_scale, 1.0);
+        // And the field round-trips once written.
+        let c = quad();
+        assert_eq!(Config::from_toml(&c.to_toml()).unwrap(), c);
+    }
+
+    #[test]
+    fn init_scale_is_range_checked_and_quadratic_only() {
+        let mut c = quad();
+        assert_eq!(c.model.init_scale, 20.0);
+        for bad in ["0", "-1", "1001", "inf"] {
+            let e = c.set("model.init_scale", bad).unwrap_err().to_string();
+            assert!(e.contains("model.init_scale"), "{bad}: {e}");
+        }
+        let e = c.set("model.init_scale", "0").unwrap_err().to_string();
+        assert!(e.contains("greater than 0, at most 1000"), "{e}");
+        c.set("model.init_scale", "1000").unwrap();
+        let mut relu = crate::config::preset("quick").unwrap().config;
+        let e = relu.set("model.init_scale", "2").unwrap_err().to_string();
+        assert!(e.contains("unless model.kind = \"quad\""), "{e}");
+        relu.set("model.init_scale", "1").unwrap();
     }
 }

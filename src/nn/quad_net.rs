@@ -55,9 +55,9 @@ impl QuadNet {
 
     /// A net whose decision rule is "outer iff sum_i alpha_i z_i^2 > 1" in a
     /// random orthonormal basis z: W = Q diag(sqrt(alpha)), w = 1, b = -1,
-    /// with Q an h x n matrix of orthonormal columns (needs h >= n, alphas
-    /// >= 0). Every row of W is then generically non-zero, so training can
-    /// move all of them.
+    /// with Q an h x n matrix of orthonormal columns (needs h >= n and
+    /// non-negative alphas). Every row of W is then generically non-zero,
+    /// so training can move all of them.
     pub fn set_alphas(&self, p: &mut [f32], alphas: &[f64], rng: &mut Rng) {
         assert!(
             self.hidden >= self.n && alphas.len() == self.n,
@@ -72,6 +72,13 @@ impl QuadNet {
         }
         self.w.slice_mut(p)[0] = 1.0;
         self.b.slice_mut(p)[0] = -1.0;
+    }
+
+    /// Multiplies w and b by `s` > 0: the logits scale by s while the
+    /// decision boundary, and with it the alphas d_i / (-b), stay.
+    pub fn scale_output(&self, p: &mut [f32], s: f32) {
+        self.w.slice_mut(p)[0] *= s;
+        self.b.slice_mut(p)[0] *= s;
     }
 
     pub fn workspace(&self, batch: usize) -> QuadWorkspace {
@@ -97,6 +104,7 @@ impl QuadNet {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     pub fn backward(
         &self,
         p: &[f32],

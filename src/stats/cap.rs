@@ -27,6 +27,17 @@ fn check_mu(mu: f64) -> Result<()> {
     Ok(())
 }
 
+/// The far-tail forms take ln mu, finite where mu underflows (an exact
+/// quadratic-net error rate of e^-5000 still has a bound).
+fn check_ln_mu(ln_mu: f64) -> Result<()> {
+    if !(-1e300..0.0).contains(&ln_mu) {
+        return invalid(format!(
+            "ln mu must lie in [-1e300, 0) (mu in (0, 1)), got {ln_mu}"
+        ));
+    }
+    Ok(())
+}
+
 /// Measure of the cap {x : x_1 > t} on S^{n-1}.
 pub fn cap_measure(n: usize, t: f64) -> Result<f64> {
     Ok(ln_cap_measure(n, t)?.exp())
@@ -56,9 +67,15 @@ fn half_width(n: usize, ln_mu: f64) -> Result<f64> {
 
 /// The threshold t0 with cap_measure(n, t0) = mu.
 pub fn cap_threshold(n: usize, mu: f64) -> Result<f64> {
-    check_n(n)?;
     check_mu(mu)?;
-    Ok(1.0 - 2.0 * half_width(n, mu.ln())?)
+    cap_threshold_ln(n, mu.ln())
+}
+
+/// `cap_threshold` from ln mu.
+pub fn cap_threshold_ln(n: usize, ln_mu: f64) -> Result<f64> {
+    check_n(n)?;
+    check_ln_mu(ln_mu)?;
+    Ok(1.0 - 2.0 * half_width(n, ln_mu)?)
 }
 
 /// Angular radius theta0 = arccos(t0) of the cap of measure mu.
@@ -69,8 +86,18 @@ pub fn cap_angle(n: usize, mu: f64) -> Result<f64> {
         // The half-width (pi mu / 2)^2 would underflow for mu < 1e-154.
         return Ok(std::f64::consts::PI * mu);
     }
+    cap_angle_ln(n, mu.ln())
+}
+
+/// `cap_angle` from ln mu; 0 where the angle itself underflows.
+pub fn cap_angle_ln(n: usize, ln_mu: f64) -> Result<f64> {
+    check_n(n)?;
+    check_ln_mu(ln_mu)?;
+    if n == 2 {
+        return Ok(std::f64::consts::PI * ln_mu.exp());
+    }
     // arccos(1 - 2x) = 2 asin(sqrt(x)) without the cancellation near t0 = 1.
-    Ok(2.0 * half_width(n, mu.ln())?.sqrt().asin())
+    Ok(2.0 * half_width(n, ln_mu)?.sqrt().asin())
 }
 
 /// The paper's "optimal (estimated)" curve Phi^{-1}(1 - mu) / sqrt(n).
@@ -80,13 +107,26 @@ pub fn optimal_estimated(n: usize, mu: f64) -> Result<f64> {
     Ok(normal::isf(mu)? / (n as f64).sqrt())
 }
 
+/// `optimal_estimated` from ln mu.
+pub fn optimal_estimated_ln(n: usize, ln_mu: f64) -> Result<f64> {
+    check_n(n)?;
+    check_ln_mu(ln_mu)?;
+    Ok(normal::isf_ln(ln_mu)? / (n as f64).sqrt())
+}
+
 /// The high-dimensional limit of the Euclidean cap distance,
 /// (z Phi(z) + phi(z)) / sqrt(n) with z = Phi^{-1}(1 - mu): the mean
 /// distance of a N(0, I/n) point to a half-space of Gaussian measure mu.
 pub fn cap_distance_gaussian(n: usize, mu: f64) -> Result<f64> {
-    check_n(n)?;
     check_mu(mu)?;
-    let z = normal::isf(mu)?;
+    cap_distance_gaussian_ln(n, mu.ln())
+}
+
+/// `cap_distance_gaussian` from ln mu.
+pub fn cap_distance_gaussian_ln(n: usize, ln_mu: f64) -> Result<f64> {
+    check_n(n)?;
+    check_ln_mu(ln_mu)?;
+    let z = normal::isf_ln(ln_mu)?;
     Ok((z * normal::cdf(z) + normal::pdf(z)) / (n as f64).sqrt())
 }
 
@@ -94,20 +134,57 @@ pub fn cap_distance_gaussian(n: usize, mu: f64) -> Result<f64> {
 /// measure mu (points inside count 0). By the isoperimetric inequality no
 /// error set of measure mu is farther on average.
 pub fn cap_distance_euclidean(n: usize, mu: f64) -> Result<f64> {
-    cap_distance(n, mu, |d| 2.0 * (0.5 * d).sin())
+    cap_distance(n, cap_angle(n, mu)?, chord, || format!("mu = {mu}"))
+}
+
+/// `cap_distance_euclidean` from ln mu: the bound where mu underflows.
+pub fn cap_distance_euclidean_ln(n: usize, ln_mu: f64) -> Result<f64> {
+    cap_distance(n, cap_angle_ln(n, ln_mu)?, chord, || {
+        format!("ln mu = {ln_mu}")
+    })
 }
 
 /// Exact mean geodesic (great-circle) distance to a cap of measure mu.
 pub fn cap_distance_geodesic(n: usize, mu: f64) -> Result<f64> {
-    cap_distance(n, mu, |d| d)
+    cap_distance(n, cap_angle(n, mu)?, |d| d, || format!("mu = {mu}"))
+}
+
+/// `cap_distance_geodesic` from ln mu.
+pub fn cap_distance_geodesic_ln(n: usize, ln_mu: f64) -> Result<f64> {
+    cap_distance(
+        n,
+        cap_angle_ln(n, ln_mu)?,
+        |d| d,
+        || format!("ln mu = {ln_mu}"),
+    )
+}
+
+/// The chord spanning an arc of angle d on the unit sphere.
+fn chord(d: f64) -> f64 {
+    2.0 * (0.5 * d).sin()
 }
 
 /// E[g(theta - theta0)^+] for theta the polar angle of a uniform point.
-fn cap_distance(n: usize, mu: f64, g: impl Fn(f64) -> f64) -> Result<f64> {
-    use std::f64::consts::{FRAC_PI_2, PI};
+fn cap_distance(
+    n: usize,
+    theta0: f64,
+    g: impl Fn(f64) -> f64,
+    what: impl Fn() -> String,
+) -> Result<f64> {
+    polar_mean(n, theta0, std::f64::consts::PI, |theta| g(theta - theta0)).map_err(|e| match e {
+        StatsError::NoConvergence(m) => {
+            StatsError::NoConvergence(format!("cap distance at n = {n}, {}: {m}", what()))
+        }
+        other => other,
+    })
+}
+
+/// The integral of g(theta) against the density of the polar angle theta
+/// of a uniform point of S^{n-1}, sin^{n-2}(theta) / B(1/2, (n-1)/2), over
+/// [lo, hi] within [0, pi].
+pub(super) fn polar_mean(n: usize, lo: f64, hi: f64, g: impl Fn(f64) -> f64) -> Result<f64> {
+    use std::f64::consts::FRAC_PI_2;
     check_n(n)?;
-    check_mu(mu)?;
-    let theta0 = cap_angle(n, mu)?;
     let m = n as f64 - 2.0;
     let ln_norm = ln_beta(0.5, 0.5 * (n as f64 - 1.0));
     let density = |theta: f64| {
@@ -119,25 +196,25 @@ fn cap_distance(n: usize, mu: f64, g: impl Fn(f64) -> f64) -> Result<f64> {
     };
     // Break at the density's peak and a few of its widths either side so
     // the adaptive rule sees the bulk however narrow it is.
-    let mut points = vec![theta0];
+    let mut points = vec![lo];
     if m > 0.0 {
         let w = 1.0 / m.sqrt();
         for k in -10..=10 {
             let p = FRAC_PI_2 + k as f64 * w;
-            if p > theta0 && p < PI {
+            if p > lo && p < hi {
                 points.push(p);
             }
         }
     }
-    points.push(PI);
+    points.push(hi);
     let r = integrate_pieces(
-        |theta| g(theta - theta0) * density(theta),
+        |theta| g(theta) * density(theta),
         &points,
         Tolerance::relative(1e-11),
     )?;
     if !r.converged {
         return Err(StatsError::NoConvergence(format!(
-            "cap distance at n = {n}, mu = {mu}: error estimate {:e}",
+            "error estimate {:e}",
             r.error
         )));
     }
@@ -292,6 +369,110 @@ mod tests {
     }
 
     #[test]
+    fn far_tails_match_high_precision_values() {
+        // 20-digit values at ln mu far below the smallest double: the
+        // half-width by root-finding on mpmath's incomplete beta, then
+        // adaptive quadrature of the same integrals, at 40 digits.
+        // (n, ln mu, theta0, Euclidean, geodesic)
+        let cases = [
+            (
+                500,
+                -1000.0,
+                0.136_304_957_666_998_56,
+                1.314_293_653_942_357_4,
+                1.434_491_369_127_898,
+            ),
+            (
+                500,
+                -5000.0,
+                4.485_962_180_719_257e-5,
+                1.413_827_632_287_898_8,
+                1.570_751_467_173_089_4,
+            ),
+            (
+                100,
+                -2000.0,
+                1.739_784_100_770_040_7e-9,
+                1.412_429_117_836_569,
+                1.570_796_325_055_112_5,
+            ),
+            (
+                2000,
+                -1e4,
+                0.006_737_051_689_699_385,
+                1.409_353_601_524_512_6,
+                1.564_059_275_105_197_2,
+            ),
+            (
+                10,
+                -800.0,
+                3.124_212_374_610_145_5e-39,
+                1.394_776_129_867_746,
+                std::f64::consts::FRAC_PI_2, // theta0 ~ 0: the mean angle
+            ),
+        ];
+        for (n, lm, th, euc, geo) in cases {
+            let got = cap_angle_ln(n, lm).unwrap();
+            assert!(
+                rel(got, th) < 1e-12,
+                "n={n} ln mu={lm}: theta0 {got} vs {th}"
+            );
+            let e = cap_distance_euclidean_ln(n, lm).unwrap();
+            let g = cap_distance_geodesic_ln(n, lm).unwrap();
+            assert!(rel(e, euc) < 1e-12, "n={n} ln mu={lm}: {e} vs {euc}");
+            assert!(rel(g, geo) < 1e-12, "n={n} ln mu={lm}: {g} vs {geo}");
+            let t = cap_threshold_ln(n, lm).unwrap();
+            assert!((t - th.cos()).abs() < 1e-12, "n={n}: t0 {t}");
+        }
+        // theta0 underflows at n = 3: the mean chord to a point, 4/3.
+        assert!(rel(cap_distance_euclidean_ln(3, -1000.0).unwrap(), 4.0 / 3.0) < 1e-10);
+        assert!(rel(cap_distance_euclidean_ln(2, -1000.0).unwrap(), 4.0 / PI) < 1e-10);
+        // Optimal (estimated) at ln mu = -1e4 and n = 500: 141.3798... / sqrt(500).
+        let want = 141.379_839_873_127_16 / 500f64.sqrt();
+        assert!(rel(optimal_estimated_ln(500, -1e4).unwrap(), want) < 1e-13);
+        let gauss = cap_distance_gaussian_ln(500, -1e4).unwrap();
+        assert!(rel(gauss, want) < 1e-13, "{gauss}"); // phi(z) underflows, Phi(z) = 1
+    }
+
+    #[test]
+    fn ln_forms_continue_the_mu_forms() {
+        for n in [2, 3, 10, 500, 2000] {
+            for mu in [0.7, 0.2, 1e-2, 1e-6, 1e-30, 1e-300] {
+                let lm = f64::ln(mu);
+                let pairs = [
+                    (cap_angle(n, mu), cap_angle_ln(n, lm)),
+                    (
+                        cap_distance_euclidean(n, mu),
+                        cap_distance_euclidean_ln(n, lm),
+                    ),
+                    (
+                        cap_distance_geodesic(n, mu),
+                        cap_distance_geodesic_ln(n, lm),
+                    ),
+                    (optimal_estimated(n, mu), optimal_estimated_ln(n, lm)),
+                    (
+                        cap_distance_gaussian(n, mu),
+                        cap_distance_gaussian_ln(n, lm),
+                    ),
+                ];
+                for (k, (a, b)) in pairs.into_iter().enumerate() {
+                    let (a, b) = (a.unwrap(), b.unwrap());
+                    assert!(
+                        (a - b).abs() <= 1e-12 * a.abs(),
+                        "n={n} mu={mu:e} form {k}: {a} vs {b}"
+                    );
+                }
+            }
+            // Below the smallest double the bound keeps growing smoothly.
+            let (a, b) = (
+                cap_distance_euclidean_ln(n, -700.0).unwrap(),
+                cap_distance_euclidean_ln(n, -760.0).unwrap(),
+            );
+            assert!(b >= a && b - a < 0.05, "n={n}: {a} then {b}");
+        }
+    }
+
+    #[test]
     fn bad_input_names_the_value() {
         assert!(
             cap_measure(1, 0.0)
@@ -312,6 +493,11 @@ mod tests {
                 .contains("1.5")
         );
         assert!(optimal_estimated(10, f64::NAN).is_err());
+        for lm in [0.0, 1.0, f64::NAN, f64::NEG_INFINITY] {
+            let e = cap_distance_euclidean_ln(10, lm).unwrap_err().to_string();
+            assert!(e.contains("ln mu"), "{e}");
+            assert!(optimal_estimated_ln(10, lm).is_err());
+        }
         assert!(cap_measure(10, f64::NAN).is_err());
     }
 }

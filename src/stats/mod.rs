@@ -8,7 +8,9 @@
 //! * `cap`: spherical caps and the exact average distance to them (the
 //!   paper's bound), beside the "optimal (estimated)" curve.
 //! * `chisq`: tails of weighted sums of chi-square(1) variables.
-//! * `quadnet`: exact and CLT error rates of a quadratic net.
+//! * `double_cap`: a known answer whose error set is not a cap.
+//! * `quadnet`: exact and CLT error rates of a quadratic net, its exact
+//!   nearest errors and d(E), and its worst-case losses.
 //! * `report`: text for the `bound` calculator.
 //!
 //! Everything returns `Result` with a message naming the offending value,
@@ -17,6 +19,7 @@
 pub mod beta;
 pub mod cap;
 pub mod chisq;
+pub mod double_cap;
 pub mod error;
 pub mod interval;
 pub mod median;
@@ -28,4 +31,4 @@ pub mod report;
 pub use error::{Result, StatsError};
 pub use interval::{RateEstimate, clopper_pearson, rate_estimate};
 pub use median::median;
-pub use quadnet::{QuadAnalysis, analyse, analyse_alphas};
+pub use quadnet::{QuadAnalysis, QuadGeometry, analyse, analyse_alphas};

@@ -132,10 +132,10 @@ fn isf_upper(p: f64) -> f64 {
     if p == 0.5 {
         return 0.0;
     }
-    let mut x = initial_isf(p);
     if p > 0.25 {
         // Near the centre solve Phi(x) - 1/2 = 1/2 - p directly (both sides
         // exact), which keeps relative accuracy as x -> 0.
+        let mut x = initial_isf(p.ln());
         let target = 0.5 - p;
         for _ in 0..50 {
             let step = (central(x) - target) / pdf(x);
@@ -146,9 +146,15 @@ fn isf_upper(p: f64) -> f64 {
         }
         return x;
     }
-    let lp = p.ln();
+    isf_tail(p.ln())
+}
+
+/// The x with ln sf(x) = lp, for lp <= ln(1/4): Newton on ln sf, whose
+/// slope d/dx ln sf(x) = -phi(x)/sf(x) = -1/mills(x) keeps the step well
+/// scaled at any depth.
+fn isf_tail(lp: f64) -> f64 {
+    let mut x = initial_isf(lp);
     for _ in 0..100 {
-        // Newton on ln sf: d/dx ln sf(x) = -phi(x)/sf(x) = -1/mills(x).
         let (lsf, inv_mills) = if x >= SPLIT {
             let m = mills(x);
             (-0.5 * x * x - LN_SQRT_2PI + m.ln(), 1.0 / m)
@@ -165,9 +171,29 @@ fn isf_upper(p: f64) -> f64 {
     x
 }
 
-/// Acklam's rational approximation (relative error ~1e-9), a starting point
-/// for the refinement.
-fn initial_isf(p: f64) -> f64 {
+/// Inverse survival function from ln p: the x with ln P(Z > x) = ln_p.
+/// Any ln_p in [-1e300, 0) is accepted, so tails far below the smallest
+/// double have a quantile (ln p = -1e4 gives x = 141.38); where p itself
+/// is representable the result is `isf(p)`.
+pub fn isf_ln(ln_p: f64) -> Result<f64> {
+    if !(-1e300..0.0).contains(&ln_p) {
+        return invalid(format!(
+            "ln p must lie in [-1e300, 0) (p in (0, 1)), got {ln_p}"
+        ));
+    }
+    if ln_p > -std::f64::consts::LN_2 {
+        // 1 - p = -expm1(ln p), without rounding p to 1 first.
+        return Ok(-isf_upper(-ln_p.exp_m1()));
+    }
+    if ln_p > -2.0 * std::f64::consts::LN_2 {
+        return Ok(isf_upper(ln_p.exp()));
+    }
+    Ok(isf_tail(ln_p))
+}
+
+/// Acklam's rational approximation (relative error ~1e-9) at p = e^lp, a
+/// starting point for the refinement.
+fn initial_isf(lp: f64) -> f64 {
     const A: [f64; 6] = [
         -3.969_683_028_665_376e1,
         2.209_460_984_245_205e2,
@@ -197,12 +223,13 @@ fn initial_isf(p: f64) -> f64 {
         2.445_134_137_142_996,
         3.754_408_661_907_416,
     ];
-    if p < 0.02425 {
-        let q = (-2.0 * p.ln()).sqrt();
+    if lp < 0.02425f64.ln() {
+        // The tail form needs only ln p.
+        let q = (-2.0 * lp).sqrt();
         -(((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
             / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
     } else {
-        let q = 0.5 - p;
+        let q = 0.5 - lp.exp();
         let r = q * q;
         (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
             / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
@@ -283,10 +310,50 @@ mod tests {
     }
 
     #[test]
+    fn isf_from_ln_p_matches_reference_values() {
+        // 20-digit values: Newton on ln(erfc(x / sqrt 2) / 2) at 40 digits
+        // (mpmath).
+        let cases = [
+            (-1000.0, 44.615_747_731_969_4),
+            (-1e4, 141.379_839_873_127_16),
+            (-1e5, 447.197_893_678_525_1),
+            (-1e6, 1_414.207_782_991_017_3),
+            (-3.0, 1.646_921_720_527_715),
+            (-0.1, -1.309_617_799_458_493),
+            (-1e-10, -6.361_340_902_411_735),
+        ];
+        for (lp, want) in cases {
+            let got = isf_ln(lp).unwrap();
+            assert!(rel(got, want) < 1e-13, "isf_ln({lp}) = {got}, want {want}");
+            if lp < -1.0 {
+                // (ln_sf near 0 is ln of a number near 1: no relative accuracy.)
+                assert!(rel(ln_sf(got), lp) < 1e-12, "ln_sf(isf_ln({lp}))");
+            }
+        }
+    }
+
+    #[test]
+    fn isf_from_ln_p_continues_isf() {
+        for p in [0.9, 0.6, 0.5, 0.4, 0.3, 0.25, 0.1, 1e-3, 1e-30, 1e-300] {
+            let (a, b) = (isf_ln(f64::ln(p)).unwrap(), isf(p).unwrap());
+            assert!(
+                (a - b).abs() <= 1e-14 * b.abs().max(1e-3),
+                "p = {p}: {a} vs {b}"
+            );
+        }
+        // Across the underflow of p itself nothing jumps.
+        let (a, b) = (isf_ln(-708.0).unwrap(), isf_ln(-709.0).unwrap());
+        assert!(b > a && b - a < 0.03, "{a} {b}");
+    }
+
+    #[test]
     fn bad_probabilities_are_errors() {
         for p in [0.0, 1.0, -0.1, 1.5, f64::NAN] {
             assert!(isf(p).is_err() && quantile(p).is_err());
         }
         assert!(format!("{}", isf(2.0).unwrap_err()).contains('2'));
+        for lp in [0.0, 0.5, f64::NAN, f64::NEG_INFINITY, -2e300] {
+            assert!(isf_ln(lp).is_err(), "{lp}");
+        }
     }
 }

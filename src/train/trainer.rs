@@ -7,7 +7,7 @@ use super::TrainerState;
 use crate::config::{Config, ConfigError};
 use crate::data::DataStream;
 use crate::gemm::Parallelism;
-use crate::nn::{Model, Optimizer, Workspace, bce_with_logits};
+use crate::nn::{Arch, Model, Optimizer, Workspace, bce_with_logits};
 use crate::rng::{Stream, rng_for};
 
 pub struct Trainer {
@@ -47,7 +47,7 @@ impl StepOutcome {
 fn build_model(config: &Config) -> Model {
     let mut rng = rng_for(config.seed, Stream::Init, 0);
     let (n, m) = (config.data.n, &config.model);
-    match (m.kind.as_str(), m.init.as_str()) {
+    let mut model = match (m.kind.as_str(), m.init.as_str()) {
         ("quad", "perfect") => {
             // Every alpha at 1 / ((1 + R) / 2)^2: the max-margin sphere.
             let alpha = 1.0 / ((1.0 + config.data.radius) / 2.0).powi(2);
@@ -55,7 +55,12 @@ fn build_model(config: &Config) -> Model {
         }
         ("quad", _) => Model::quad(n, m.hidden, &mut rng),
         _ => Model::relu(n, m.width, m.depth, m.batch_norm, &mut rng),
+    };
+    if let Arch::Quad(net) = &model.arch {
+        // Scaling by 1 is exact: runs from before the field stay bit for bit.
+        net.scale_output(&mut model.params, m.init_scale as f32);
     }
+    model
 }
 
 /// True when no value is NaN or infinite. Multiplying by zero turns any
@@ -261,7 +266,51 @@ impl Trainer {
 
 #[cfg(test)]
 mod tests {
-    use super::all_finite;
+    use super::{all_finite, build_model};
+    use crate::config::{Config, preset};
+    use crate::data::fill_points;
+    use crate::gemm::Parallelism;
+    use crate::nn::bce_with_logits;
+    use crate::rng::Stream;
+    use ndarray::Array2;
+
+    /// Mean loss and correct count of a fresh model on `m` fresh points.
+    fn initial_loss(c: &Config, m: usize) -> (f32, usize) {
+        let model = build_model(c);
+        let mut x = Array2::zeros((m, c.data.n));
+        let mut y = vec![0.0; m];
+        let r = c.data.radius as f32;
+        fill_points(c.seed, Stream::Eval, r, x.view_mut(), &mut y, |i| i as u64);
+        let mut ws = model.workspace(m, Parallelism(1));
+        model.forward_eval(x.view(), &mut ws);
+        let mut d = vec![0.0; m];
+        bce_with_logits(ws.logits(), &y, &mut d)
+    }
+
+    #[test]
+    fn the_perfect_init_preset_starts_at_confident_logits() {
+        let c = preset("quad-perfect-init").unwrap().config;
+        let (loss, correct) = initial_loss(&c, 2000);
+        assert!(loss <= 0.01, "initial average loss {loss}");
+        assert_eq!(correct, 2000);
+        let model = build_model(&c);
+        let a = crate::stats::quadnet::analyse_model(&model, c.data.radius)
+            .unwrap()
+            .unwrap();
+        let want = 1.0 / ((1.0 + c.data.radius) / 2.0).powi(2);
+        assert_eq!(a.alphas.len(), c.data.n);
+        for alpha in &a.alphas {
+            assert!(((alpha - want) / want).abs() < 1e-5, "{alpha} vs {want}");
+        }
+        assert_eq!((a.bad_low, a.bad_high), (0, 0));
+        let worst = a.worst_loss.unwrap();
+        assert!(worst.inner < 0.01 && worst.outer < 0.01, "{worst:?}");
+        // The same ellipsoid at scale 1 starts near ln 2, as before.
+        let mut unscaled = c.clone();
+        unscaled.set("model.init_scale", "1").unwrap();
+        let (loss, _) = initial_loss(&unscaled, 2000);
+        assert!((0.5..0.7).contains(&loss), "{loss}");
+    }
 
     #[test]
     fn all_finite_sees_every_position() {

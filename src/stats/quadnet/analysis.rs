@@ -1,32 +1,14 @@
-//! Exact analysis of a quadratic net y(x) = w sum_j (W x)_j^2 + b, which
-//! predicts "outer" when y > 0.
-//!
-//! With w W^T W = U^T diag(d) U and z = U x, the decision is a quadric in z.
-//! The paper's normalisation alpha_i = d_i / (-b) turns it into
-//! sum alpha_i z_i^2 > 1 when b < 0. A uniform point of the sphere of
-//! radius r is r g / |g| with g ~ N(0, I), and U is orthogonal, so
-//!
-//! * b < 0 (the paper's ellipsoid): inner error = P(sum (alpha_i - 1) g_i^2 > 0),
-//!   outer error = P(sum (R^2 alpha_i - 1) g_i^2 < 0);
-//! * b > 0: the inequality flips (y > 0 iff sum alpha_i z_i^2 < 1), so the
-//!   same forms are read in the opposite tails. With w > 0 every point is
-//!   "outer": inner error 1, outer error 0;
-//! * b = 0: the boundary x^T (w W^T W) x = 0 is a cone, the same at every
-//!   radius: inner error = P(sum d_i g_i^2 > 0), outer error its complement.
-//!   Alphas are undefined and reported empty.
-//!
-//! w < 0 needs no special case: the alphas change sign and the formulas
-//! still hold (with b < 0 everything is "inner": inner error 0, outer 1).
-//! The tails come from `chisq` at t = 0, which reports exactly 0 when every
-//! alpha lies in [1/R^2, 1]. Beside them the paper's CLT estimate.
+//! Error rates, alphas and worst-case losses of a quadratic net from the
+//! spectrum of w W^T W (the regimes are described in the module above).
 
-use faer::linalg::matmul::matmul;
-use faer::{Accum, Mat, Par, Side};
 use ndarray::ArrayView2;
 
-use super::chisq;
-use super::error::{Result, StatsError, invalid};
-use super::normal;
+use super::super::chisq;
+use super::super::error::{Result, StatsError, invalid};
+use super::super::normal;
+use super::params::{check_parameters, check_radius, flatten, gram, scaled_eigenvalues};
+use super::worst_case::WorstCaseLoss;
+use faer::Side;
 
 /// Shape of the decision boundary, from the sign of b.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,7 +22,8 @@ pub enum Regime {
 }
 
 /// Everything `QuadReport` carries except version and step, plus the
-/// regime and log error rates (finite where the rates underflow).
+/// regime, log error rates (finite where the rates underflow) and the
+/// worst-case losses.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QuadAnalysis {
     pub regime: Regime,
@@ -56,15 +39,9 @@ pub struct QuadAnalysis {
     pub ln_outer_exact: f64,
     pub inner_clt: f64,
     pub outer_clt: f64,
-}
-
-fn check_radius(radius: f64) -> Result<()> {
-    if !(radius > 1.0 && radius.is_finite()) {
-        return invalid(format!(
-            "outer radius R must be finite and > 1, got {radius}"
-        ));
-    }
-    Ok(())
+    /// The largest loss on each sphere, exact (closed form); None when only
+    /// the alphas are known, which fix the boundary but not the logit scale.
+    pub worst_loss: Option<WorstCaseLoss>,
 }
 
 /// Paper's CLT estimate of P(Q > 0) for Q = sum c_i g_i^2: Q ~ N(mu, sigma^2)
@@ -137,62 +114,16 @@ fn from_alphas(alphas: Vec<f64>, radius: f64, regime: Regime) -> Result<QuadAnal
         ln_outer_exact: loe,
         inner_clt: ic,
         outer_clt: oc,
+        worst_loss: None,
     })
 }
 
-/// Full analysis from the net's parameters: `weights` is W, h x n
-/// row-major; `w`, `b` the outer scalars; `radius` the outer sphere's R.
-/// The n eigenvalues of W^T W are computed in f64 (faer's self-adjoint
-/// solver).
-pub fn analyse(
-    weights: &[f32],
-    h: usize,
-    n: usize,
-    w: f64,
-    b: f64,
-    radius: f64,
-) -> Result<QuadAnalysis> {
-    check_radius(radius)?;
-    if h == 0 || n == 0 {
-        return invalid(format!("W must be non-empty, got {h} x {n}"));
-    }
-    if weights.len() != h * n {
-        return invalid(format!(
-            "W has {} entries, expected h x n = {h} x {n}",
-            weights.len()
-        ));
-    }
-    if let Some((i, v)) = weights.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-        return invalid(format!(
-            "W entry {i} (row {}, col {}) is not finite: {v}",
-            i / n,
-            i % n
-        ));
-    }
-    if !w.is_finite() {
-        return invalid(format!("output weight w must be finite, got {w}"));
-    }
-    if !b.is_finite() {
-        return invalid(format!("output bias b must be finite, got {b}"));
-    }
-    let wm = Mat::<f64>::from_fn(h, n, |i, j| weights[i * n + j] as f64);
-    let mut gram = Mat::<f64>::zeros(n, n);
-    matmul(
-        gram.as_mut(),
-        Accum::Replace,
-        wm.transpose(),
-        wm.as_ref(),
-        1.0,
-        Par::rayon(0),
-    );
-    let eig = gram
-        .self_adjoint_eigenvalues(Side::Lower)
-        .map_err(|e| StatsError::NoConvergence(format!("eigenvalues of W^T W: {e:?}")))?;
-    // W^T W is positive semi-definite; rounding can leave -1e-13 where the
-    // true eigenvalue is 0 (always so when h < n).
-    let d: Vec<f64> = eig.iter().map(|&e| w * e.max(0.0)).collect();
+/// The analysis from d = w times the eigenvalues of W^T W (any order) and
+/// the bias b.
+pub(super) fn from_eigenvalues(d: &[f64], b: f64, radius: f64) -> Result<QuadAnalysis> {
+    let worst_loss = Some(WorstCaseLoss::from_eigenvalues(d, b, radius));
     if b == 0.0 {
-        let t = chisq::tails(&d, 0.0)?;
+        let t = chisq::tails(d, 0.0)?;
         let all_zero = d.iter().all(|&v| v == 0.0);
         return Ok(QuadAnalysis {
             regime: Regime::Cone,
@@ -210,6 +141,7 @@ pub fn analyse(
             } else {
                 clt_lower(d.iter().copied())
             },
+            worst_loss,
         });
     }
     let mut alphas: Vec<f64> = d.iter().map(|v| v / (-b)).collect();
@@ -219,7 +151,30 @@ pub fn analyse(
     } else {
         Regime::Inverted
     };
-    from_alphas(alphas, radius, regime)
+    Ok(QuadAnalysis {
+        worst_loss,
+        ..from_alphas(alphas, radius, regime)?
+    })
+}
+
+/// Full analysis from the net's parameters: `weights` is W, h x n
+/// row-major; `w`, `b` the outer scalars; `radius` the outer sphere's R.
+/// The n eigenvalues of W^T W are computed in f64 (faer's self-adjoint
+/// solver); `QuadGeometry` computes the eigenvectors as well.
+pub fn analyse(
+    weights: &[f32],
+    h: usize,
+    n: usize,
+    w: f64,
+    b: f64,
+    radius: f64,
+) -> Result<QuadAnalysis> {
+    check_radius(radius)?;
+    check_parameters(weights, h, n, w, b)?;
+    let eig = gram(weights, h, n)
+        .self_adjoint_eigenvalues(Side::Lower)
+        .map_err(|e| StatsError::NoConvergence(format!("eigenvalues of W^T W: {e:?}")))?;
+    from_eigenvalues(&scaled_eigenvalues(w, eig.into_iter()), b, radius)
 }
 
 /// The analysis of `model` when it is a quadratic net (None otherwise).
@@ -240,8 +195,7 @@ pub fn analyse_view(
     radius: f64,
 ) -> Result<QuadAnalysis> {
     let (h, n) = weights.dim();
-    let flat: Vec<f32> = weights.iter().copied().collect();
-    analyse(&flat, h, n, w, b, radius)
+    analyse(&flatten(weights), h, n, w, b, radius)
 }
 
 #[cfg(test)]
