@@ -195,7 +195,10 @@ pub fn bench(a: BenchArgs) -> anyhow::Result<()> {
                 }
             }
             "eval" | "attack" => {}
-            other => bail!("unknown --work {other}: expected train, eval or attack"),
+            // Rare-event estimates: shifted ReLU nets and n = 500 coverage;
+            // `--repeats` is the number of seeds per coverage case.
+            "rare" => super::bench_rare::bench_rare(&models, &a.threads, a.repeats, a.json)?,
+            other => bail!("unknown --work {other}: expected train, eval, attack or rare"),
         }
     }
     Ok(())

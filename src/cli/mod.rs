@@ -2,6 +2,7 @@
 
 mod args;
 mod bench;
+mod bench_rare;
 mod bound;
 mod eval;
 mod export;
