@@ -1,20 +1,25 @@
 //! The 95% interval from independent repeats.
 //!
-//! Each repeat's estimate is (nearly) unbiased but skewed, roughly
-//! log-normal. The combined estimate is their plain mean m; its interval is
-//! m exp(+-t h) with h = cv / sqrt(R), cv the repeats' sample coefficient
-//! of variation and t Student's 97.5% quantile on R - 1 degrees of freedom
-//! (the delta method on ln m). Built from the spread of independent
-//! repeats, the interval needs no model of how correlated the moves left
-//! the particles; the coverage tests check it against exact tails.
+//! A repeat's estimate is a product of one factor per level, so its log is
+//! a sum of many small terms: close to normal, and the estimate close to
+//! log-normal (skewed, with a long right tail). With mu and s^2 the mean
+//! and sample variance of the repeats' logs, the mean rate is estimated as
+//! exp(mu + s^2 / 2) with Cox's interval
+//! exp(mu + s^2 / 2 +- t sqrt(s^2 / R + s^4 / (2 (R - 1)))), t Student's
+//! 97.5% quantile on R - 1 degrees of freedom. Simulated log-normal
+//! repeats under this module's stopping rule keep 92-95% coverage for log
+//! variances 0.2-4, where a t interval on the plain mean falls to 72-90%
+//! (docs/rare-events.md). Built from the spread of independent repeats, the
+//! interval needs no model of how correlated the moves left the particles.
 
 use crate::stats::beta::beta_inc_inv;
 
 /// A mean of repeats and its interval, in logs where rates underflow.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Interval {
+    /// ln of the estimated mean, mu + s^2 / 2.
     pub ln_mean: f64,
-    /// Half-width of the interval of ln m: t cv / sqrt(R).
+    /// Half-width of the interval of ln_mean.
     pub ln_half: f64,
 }
 
@@ -31,7 +36,7 @@ impl Interval {
         (self.ln_mean + self.ln_half).exp()
     }
 
-    /// (hi - lo) / (2 m) = sinh(ln_half).
+    /// (hi - lo) / (2 mean) = sinh(ln_half).
     pub fn relative_half_width(&self) -> f64 {
         self.ln_half.sinh()
     }
@@ -49,26 +54,19 @@ impl Interval {
     }
 }
 
-/// Mean and interval of repeats given by their logs (-inf for a repeat
-/// that estimated zero). None with fewer than two repeats or when every
-/// repeat is zero.
+/// Mean and interval of repeats given by their logs. None with fewer than
+/// two repeats or when any repeat is not a positive finite number.
 pub(crate) fn mean_interval(ln_values: &[f64]) -> Option<Interval> {
     let r = ln_values.len();
-    if r < 2 {
+    if r < 2 || ln_values.iter().any(|l| !l.is_finite()) {
         return None;
     }
-    let top = ln_values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    if top == f64::NEG_INFINITY || top.is_nan() {
-        return None;
-    }
-    let w: Vec<f64> = ln_values.iter().map(|&l| (l - top).exp()).collect();
-    let mean_w = w.iter().sum::<f64>() / r as f64;
-    let ln_mean = top + mean_w.ln();
-    let var = w.iter().map(|v| (v / mean_w - 1.0).powi(2)).sum::<f64>() / (r - 1) as f64;
-    let t = student_t_975(r - 1);
+    let mu = ln_values.iter().sum::<f64>() / r as f64;
+    let s2 = ln_values.iter().map(|l| (l - mu).powi(2)).sum::<f64>() / (r - 1) as f64;
+    let se = (s2 / r as f64 + s2 * s2 / (2.0 * (r - 1) as f64)).sqrt();
     Some(Interval {
-        ln_mean,
-        ln_half: t * (var / r as f64).sqrt(),
+        ln_mean: mu + 0.5 * s2,
+        ln_half: student_t_975(r - 1) * se,
     })
 }
 
@@ -104,16 +102,20 @@ mod tests {
 
     #[test]
     fn interval_of_known_values() {
-        // Values 1, 2, 3 (x 1e-200): mean 2, cv = 1 / 2, h = 4.303 * 0.5 / sqrt(3).
-        let ln: Vec<f64> = [1.0f64, 2.0, 3.0]
-            .iter()
-            .map(|v| v.ln() - 200.0 * 10f64.ln())
-            .collect();
+        // Logs 0, 1, 2 (- 200 ln 10): mu = 1, s^2 = 1, ln mean = 1.5,
+        // half-width 4.3027 sqrt(1/3 + 1/4).
+        let base = -200.0 * 10f64.ln();
+        let ln: Vec<f64> = [0.0, 1.0, 2.0].iter().map(|v| v + base).collect();
         let iv = mean_interval(&ln).unwrap();
-        assert!((iv.ln_mean - (2f64.ln() - 200.0 * 10f64.ln())).abs() < 1e-12);
-        let h = 4.302_652_730 * 0.5 / 3f64.sqrt();
+        assert!((iv.ln_mean - (1.5 + base)).abs() < 1e-12);
+        let h = 4.302_652_730 * (1.0f64 / 3.0 + 0.25).sqrt();
         assert!((iv.ln_half - h).abs() < 1e-6, "{}", iv.ln_half);
-        assert!((iv.mean() / 2e-200 - 1.0).abs() < 1e-12, "{}", iv.mean());
+        assert!(
+            (iv.mean() / (1.5f64.exp() * 1e-200) - 1.0).abs() < 1e-9,
+            "{}",
+            iv.mean()
+        );
+        assert!((iv.relative_half_width() / h.sinh() - 1.0).abs() < 1e-5);
         // Far below the smallest double the logs still carry the answer.
         let tiny: Vec<f64> = ln.iter().map(|l| l - 1000.0).collect();
         let iv2 = mean_interval(&tiny).unwrap();
@@ -123,12 +125,33 @@ mod tests {
     }
 
     #[test]
+    fn log_normal_repeats_are_covered() {
+        // 400 sets of 20 log-normal repeats (log variance 1, true mean 1):
+        // the interval covers the mean about 95% of the time.
+        use rand_distr::{Distribution, StandardNormal};
+        let mut rng = crate::rng::rng_for(5, crate::rng::Stream::Rare, 0);
+        let sets = 400;
+        let covered = (0..sets)
+            .filter(|_| {
+                let ln: Vec<f64> = (0..20)
+                    .map(|_| {
+                        let z: f64 = StandardNormal.sample(&mut rng);
+                        z - 0.5
+                    })
+                    .collect();
+                let iv = mean_interval(&ln).unwrap();
+                iv.lo() <= 1.0 && 1.0 <= iv.hi()
+            })
+            .count();
+        // Binomial(400, 0.95) lies in [366, 394] with probability > 0.999.
+        assert!((366..=394).contains(&covered), "{covered}/{sets}");
+    }
+
+    #[test]
     fn degenerate_repeats() {
         assert!(mean_interval(&[-3.0]).is_none());
-        assert!(mean_interval(&[f64::NEG_INFINITY; 3]).is_none());
-        // A zero repeat counts as zero in the mean.
-        let iv = mean_interval(&[0.0, f64::NEG_INFINITY]).unwrap();
-        assert!((iv.mean() - 0.5).abs() < 1e-12);
+        assert!(mean_interval(&[0.0, f64::NEG_INFINITY]).is_none());
+        assert!(mean_interval(&[0.0, f64::NAN]).is_none());
         // Identical repeats: zero width.
         let iv = mean_interval(&[-5.0; 4]).unwrap();
         assert_eq!(iv.ln_half, 0.0);

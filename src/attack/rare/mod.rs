@@ -136,7 +136,12 @@ fn run(setup: &Setup<'_>, cancel: &Cancel) -> Result<RareEstimate, AttackError> 
             return Ok(report(None, 0.0, 1.0, None, outcome));
         }
         let ln: Vec<f64> = repeats.iter().map(|r| r.ln_p).collect();
-        let iv = mean_interval(&ln).expect("two or more repeats with positive estimates");
+        let Some(iv) = mean_interval(&ln) else {
+            return Err(AttackError::Param(format!(
+                "no interval from {} repeats: every repeat needs a positive estimate",
+                repeats.len()
+            )));
+        };
         if let Some(low) = repeats
             .iter()
             .filter(|r| r.end != End::Reached)
