@@ -25,12 +25,15 @@
 //! with a that level's acceptance rate, clamped to [1e-4, 1]; a level's
 //! kernel never changes while it runs.
 //!
-//! **Interval** (`interval`). Repeats are independent; the estimate is their
-//! mean m and the 95% interval m exp(+-t cv / sqrt(R)) (Student's t on R - 1
-//! degrees of freedom, cv the repeats' coefficient of variation). No
-//! variance formula for correlated moves is involved. After `min_repeats`,
-//! the interval's relative half-width (hi - lo) / (2 m) is compared with
-//! `target`; if wider, as many repeats as the current spread says are
+//! **Interval** (`interval`). Repeats are independent. A repeat's estimate
+//! is a product of level factors, so its log is close to normal; with mu
+//! and s^2 the mean and variance of the repeats' logs, the rate is
+//! exp(mu + s^2 / 2) and its 95% interval Cox's
+//! exp(mu + s^2 / 2 +- t sqrt(s^2 / R + s^4 / (2 (R - 1)))), Student's t on
+//! R - 1 degrees of freedom. No variance formula for correlated moves is
+//! involved: the spread of whole repeats carries every correlation. After
+//! `min_repeats`, the relative half-width (hi - lo) / (2 rate) is compared
+//! with `target`; if wider, as many repeats as the current spread says are
 //! needed are added in one round (bounded by the budget and `max_repeats`),
 //! and the check repeats. Rounds have a fixed composition, so the stopping
 //! decision never depends on the thread count.

@@ -71,8 +71,13 @@ impl RareEstimate {
     pub fn summary(&self) -> String {
         let sphere = self.sphere.name();
         let cost = format!(
-            "{} evaluations, {} repeats of {} particles",
-            self.evaluations, self.repeats, self.particles
+            "{} evaluations, {} repeats of {} particles, {:.1} levels each; moves: acceptance {:.2}, parent-copy correlation {:.2}",
+            self.evaluations,
+            self.repeats,
+            self.particles,
+            self.levels,
+            self.mixing.acceptance,
+            self.mixing.correlation
         );
         match (&self.outcome, self.rate) {
             (RareOutcome::Estimate { target_met }, Some(rate)) => format!(
