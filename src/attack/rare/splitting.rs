@@ -138,7 +138,11 @@ pub(crate) fn run_repeat(
         let (survivors, killed): (Vec<usize>, Vec<usize>) =
             (0..np).partition(|&i| scores[i] > level);
         if survivors.is_empty() {
+            // Nothing scores above the level: the level is still the
+            // highest score reached, and the estimate stays at the last
+            // level probability.
             out.end = End::Ties;
+            out.level = level as f64;
             return Ok(out);
         }
         out.ln_p += (survivors.len() as f64 / np as f64).ln();

@@ -216,3 +216,25 @@ fn the_result_round_trips_through_json() {
         (e.outcome, e.evaluations, e.repeats, e.sphere)
     );
 }
+
+#[test]
+fn a_constant_model_stalls_on_ties_and_says_so() {
+    // Every alpha 0: W = 0 and the logit is b = -1 everywhere, so every
+    // particle ties at the first level.
+    let model = Model::quad_with_alphas(&[0.0; 12], 12, &mut rng_for(1, Stream::Init, 0));
+    let e = estimate_rare(&model, Sphere::Inner, 1.3, &quick(), 1, 2, &Cancel::never()).unwrap();
+    assert_eq!(
+        e.outcome,
+        RareOutcome::Stalled {
+            level: -1.0,
+            max_score: -1.0,
+            cause: StallCause::Ties
+        },
+        "{}",
+        e.summary()
+    );
+    // Nothing was learnt beyond the trivial bound.
+    assert!(e.rate.is_none() && e.hi == 1.0);
+    let back: RareEstimate = serde_json::from_str(&serde_json::to_string(&e).unwrap()).unwrap();
+    assert_eq!(back.outcome, e.outcome);
+}
