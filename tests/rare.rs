@@ -189,34 +189,28 @@ fn a_shifted_relu_net_falls_continuously_and_repeats_agree() {
     let far = shift_for_inner_rate(net, R, 1e-12, &coarse, 3, 2, &Cancel::never()).unwrap();
     let near = quantile_shift(&logits_on(net, Sphere::Inner, 100_000), 1e-3);
     assert!(far > near, "{far} {near}");
-    let at = |c: f32, seed: u64| {
+    let at = |c: f32, seed: u64, params: &RareParams| {
         let mut model = net.clone();
         model.shift_output_bias(c);
-        estimate_rare(
-            &model,
-            Sphere::Inner,
-            R,
-            &relu_params(),
-            seed,
-            2,
-            &Cancel::never(),
-        )
-        .unwrap()
+        estimate_rare(&model, Sphere::Inner, R, params, seed, 2, &Cancel::never()).unwrap()
     };
     // Beyond Monte Carlo: the estimates fall with every step of the shift.
     let mut last = f64::INFINITY;
     for k in 1..=3 {
         let c = near + (far - near) * k as f32 / 3.0;
-        let e = at(c, 20 + k);
+        let e = at(c, 20 + k, &relu_params());
         eprintln!("shift {c:.3}: {}", e.summary());
         let ln = e.ln_rate.unwrap();
         assert!(ln < last, "shift {c}: {ln} after {last}");
         last = ln;
     }
     assert!(last.exp() < 1e-10 && last.exp() > 1e-14, "{}", last.exp());
-    // Ten estimates at the far shift: their spread matches what their
-    // intervals state (sample sd of ln rate against the stated sd).
-    let runs: Vec<RareEstimate> = (0..10).map(|s| at(far, 100 + s)).collect();
+    // Ten estimates at the far shift (at the coverage settings, to keep CI
+    // short): their spread matches what their intervals state (sample sd
+    // of ln rate against the stated sd).
+    let runs: Vec<RareEstimate> = (0..10)
+        .map(|s| at(far, 100 + s, &coverage_params()))
+        .collect();
     let ln: Vec<f64> = runs.iter().map(|e| e.ln_rate.unwrap()).collect();
     let mean = ln.iter().sum::<f64>() / 10.0;
     let sd = (ln.iter().map(|l| (l - mean).powi(2)).sum::<f64>() / 9.0).sqrt();
