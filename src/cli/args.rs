@@ -174,6 +174,9 @@ pub enum BenchWork {
     Attack,
     /// Quadratic-net eigendecompositions/s and exact d(E) points/s (n = 500).
     Exact,
+    /// Rare-event error rates of shifted nets, and coverage against exact
+    /// tails at n = 500 (`--repeats` seeds per case).
+    Rare,
 }
 
 /// The models `spheres bench` trains: the paper's ReLU and quadratic nets.

@@ -255,6 +255,12 @@ pub fn bench(a: BenchArgs) -> anyhow::Result<()> {
                     }
                 }
             }
+            // Rare-event estimates: shifted ReLU nets and n = 500 coverage;
+            // `--repeats` is the number of seeds per coverage case.
+            BenchWork::Rare => {
+                let models: Vec<String> = models.iter().map(value_name).collect();
+                super::bench_rare::bench_rare(&models, &a.threads, a.repeats, a.json)?
+            }
             BenchWork::Eval | BenchWork::Attack | BenchWork::Exact => {}
         }
     }

@@ -3,6 +3,7 @@
 mod args;
 mod attach;
 mod bench;
+mod bench_rare;
 mod bound;
 mod completions;
 mod eval;

@@ -220,6 +220,21 @@ impl Model {
         super::batch_norm::BatchNorm::batches_tracked_names(&self.buffer_layout())
     }
 
+    /// Subtracts `c` from every logit through the output bias (the cap
+    /// net's threshold): the decision boundary moves outwards for c > 0, so
+    /// the inner error rate falls and the outer one rises, continuously in c.
+    pub fn shift_output_bias(&mut self, c: f32) {
+        match &mut self.arch {
+            // The output layer is the last tensor of the layout: its bias.
+            Arch::Relu(m) => {
+                let slot = m.layout.slots.last().expect("output bias").range();
+                self.params[slot].iter_mut().for_each(|b| *b -= c);
+            }
+            Arch::Quad(m) => m.b.slice_mut(&mut self.params)[0] -= c,
+            Arch::Cap(m) => m.t += c,
+        }
+    }
+
     /// Every tensor by name: parameters, then buffers.
     pub fn tensors(&self) -> Vec<(String, Vec<usize>, &[f32])> {
         let params = self
@@ -259,5 +274,31 @@ mod tests {
                 .batches_tracked_names()
                 .is_empty()
         );
+    }
+
+    fn logits(model: &Model, x: ArrayView2<'_, f32>) -> Vec<f32> {
+        let mut ws = model.workspace(x.nrows(), Parallelism(1));
+        model.forward_eval(x, &mut ws);
+        ws.logits().to_vec()
+    }
+
+    #[test]
+    fn shifting_the_output_bias_lowers_every_logit_by_c() {
+        let mut rng = rng_for(2, Stream::Init, 0);
+        let x = ndarray::Array2::from_shape_fn((5, 6), |(i, j)| ((i * 7 + j) as f32).sin());
+        for model in [
+            Model::relu(6, 8, 2, true, &mut rng),
+            Model::relu(6, 8, 1, false, &mut rng),
+            Model::quad(6, 8, &mut rng),
+            Model::cap(6, 0.2, 1.3),
+        ] {
+            let before = logits(&model, x.view());
+            let mut shifted = model.clone();
+            shifted.shift_output_bias(0.75);
+            let after = logits(&shifted, x.view());
+            for (b, a) in before.iter().zip(&after) {
+                assert!((b - a - 0.75).abs() < 1e-5, "{}: {b} -> {a}", model.kind());
+            }
+        }
     }
 }
