@@ -5,6 +5,7 @@ pub mod cli;
 pub mod config;
 pub mod data;
 pub mod gemm;
+pub mod measure;
 pub mod nn;
 pub mod report;
 pub mod rng;

@@ -6,6 +6,7 @@ mod bound;
 mod eval;
 mod export;
 mod headless;
+mod interrupted;
 mod presets;
 mod report;
 mod resume;
@@ -13,6 +14,7 @@ mod run;
 mod sweep;
 
 pub use args::{Cli, Cmd};
+pub use interrupted::{Interrupted, exit_code};
 
 /// Runs the parsed command line.
 pub fn main(cli: Cli) -> anyhow::Result<()> {

@@ -127,22 +127,39 @@ fn run_headless(trainer: Trainer, dir: RunDir, every: f64) -> anyhow::Result<()>
     Ok(())
 }
 
-/// The final test error on fresh points, per sphere with its interval.
+/// The final test error on fresh points, per sphere with its interval
+/// (and the exact rate where known): the measuring pipeline's cheap step.
 fn summary(trainer: &Trainer, samples: u64) {
+    use crate::measure::{Settings, cheap};
     if samples == 0 {
         return;
     }
     let c = &trainer.config;
+    let settings = Settings {
+        samples,
+        ..Settings::from_config(c)
+    };
     let mut est = ErrorEstimator::new(c.seed, c.data.radius as f32);
-    match est.run(&trainer.model, 0, samples, c.eval.threads + c.train.threads) {
-        Ok(e) => {
+    let threads = c.eval.threads + c.train.threads;
+    let never = crate::attack::Cancel::never();
+    match cheap(&trainer.model, &settings, &mut est, 0, threads, &never) {
+        Ok(m) => {
+            let (inner, outer) = (&m.rates.inner, &m.rates.outer);
             println!(
                 "test error after {} steps on {} fresh points:",
                 trainer.step,
-                e.inner.samples + e.outer.samples
+                inner.sampled.samples + outer.sampled.samples
             );
-            println!("  inner sphere  {}", super::eval::rate(&e.inner));
-            println!("  outer sphere  {}", super::eval::rate(&e.outer));
+            for (name, r) in [("inner", inner), ("outer", outer)] {
+                let exact = match (r.exact, r.ln_exact) {
+                    (Some(_), Some(ln)) => {
+                        format!("  (exact {})", crate::stats::report::sci_from_ln(ln))
+                    }
+                    (Some(e), None) => format!("  (exact {e})"),
+                    _ => String::new(),
+                };
+                println!("  {name} sphere  {}{exact}", super::eval::rate(&r.sampled));
+            }
         }
         Err(e) => println!("no test error: {e}"),
     }

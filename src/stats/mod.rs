@@ -10,6 +10,7 @@
 //! * `chisq`: tails of weighted sums of chi-square(1) variables.
 //! * `quadnet`: exact and CLT error rates of a quadratic net.
 //! * `report`: text for the `bound` calculator.
+//! * `spread`: means with standard errors, alone and paired.
 //!
 //! Everything returns `Result` with a message naming the offending value,
 //! except `interval`, whose functions are total by design.
@@ -24,6 +25,7 @@ pub mod normal;
 pub mod quadnet;
 pub mod quadrature;
 pub mod report;
+pub mod spread;
 
 pub use error::{Result, StatsError};
 pub use interval::{RateEstimate, clopper_pearson, rate_estimate};

@@ -1,6 +1,8 @@
 //! Dashboard state and how worker events change it.
 
-use crate::attack::{DecisionSlice, McEstimate, NearestError};
+use crate::attack::{DecisionSlice, McEstimate};
+use crate::data::Sphere;
+use crate::measure::DistanceReading;
 use crate::session::messages::{Event, QuadReport, RunInfo, RunState, Stamped, StepMetrics};
 
 use super::change_log::{Change, ChangeLog};
@@ -38,7 +40,7 @@ pub struct App {
     /// (step, samples/s), decimated.
     pub(crate) throughput: Series,
     pub(crate) estimate: Option<Stamped<McEstimate>>,
-    pub(crate) nearest: Option<Stamped<NearestError>>,
+    pub(crate) nearest: Option<Stamped<DistanceReading>>,
     /// (log10 mu, d(E)) for every nearest-error search of the run.
     pub(crate) tradeoff: Series,
     pub(crate) quad: Option<Stamped<QuadReport>>,
@@ -135,7 +137,8 @@ impl App {
             Event::Warning { message } => self.warning = Some(message),
             Event::Error { message } => self.error = Some(message),
             Event::Notice { message } => self.notice = Some(message),
-            Event::RunStarted(_) => {}
+            // Not drawn by the dashboard yet; the log keeps them.
+            Event::RunStarted(_) | Event::Rates(_) | Event::Robustness(_) => {}
         }
         self.dirty = true;
     }
@@ -151,10 +154,14 @@ impl App {
         self.latest = Some(m);
     }
 
-    fn on_nearest(&mut self, n: Stamped<NearestError>) {
-        if n.value.mu > 0.0 && n.value.found > 0 {
-            self.tradeoff
-                .push(n.value.mu.log10(), n.value.mean_distance);
+    fn on_nearest(&mut self, n: Stamped<DistanceReading>) {
+        // The panels show the inner sphere; outer readings are logged.
+        if n.value.nearest.sphere != Sphere::Inner {
+            return;
+        }
+        let mu = n.value.mu.map(|m| m.rate).filter(|r| r.mu > 0.0);
+        if let (Some(mu), Some(d)) = (mu, n.value.mean()) {
+            self.tradeoff.push(mu.log10(), d);
         }
         self.nearest = Some(n);
     }
@@ -360,7 +367,8 @@ mod tests {
         let mut n = crate::tui::fixtures::nearest(50, 0);
         app.update(Event::NearestError(n.clone()));
         assert!(app.tradeoff.is_empty());
-        n.value.found = 40;
+        n.value.nearest.found = 40;
+        n.value.nearest.mean_distance = 0.1;
         app.update(Event::NearestError(n));
         assert_eq!(app.tradeoff.len(), 1);
     }
