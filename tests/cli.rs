@@ -194,6 +194,45 @@ fn eval_json_has_every_number(d: &str) {
     );
 }
 
+#[test]
+fn eval_of_a_quadratic_net_reads_at_its_exact_rates() {
+    let o = spheres(&[
+        "eval",
+        "--preset",
+        "quad-paper",
+        "--set",
+        "data.n=10",
+        "--set",
+        "model.hidden=12",
+        "--steps",
+        "50",
+        "--samples",
+        "8192",
+        "--starts",
+        "8",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("one JSON object");
+    assert_eq!(v["model"], "quad");
+    for sphere in ["inner", "outer"] {
+        let r = &v[sphere];
+        assert!(r["exact"].is_number(), "{r}");
+        assert_eq!(r["mu"]["source"], "exact", "{r}");
+        assert_eq!(r["mu"]["mu"], r["exact"], "{r}");
+    }
+    let q = &v["quad"];
+    for key in [
+        "bad_low",
+        "bad_high",
+        "worst_loss_inner",
+        "worst_loss_outer",
+    ] {
+        assert!(q.get(key).is_some(), "quad.{key}: {q}");
+    }
+    assert_eq!(q["alphas"].as_array().unwrap().len(), 10);
+}
+
 fn eval_refuses_what_it_would_ignore(d: &str) {
     let refused: &[&[&str]] = &[
         &["--out", "/tmp/x"],

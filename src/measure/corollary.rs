@@ -14,11 +14,14 @@ use crate::stats::cap::{cap_angle, cap_measure};
 
 /// eps as multiples of the cap bound at mu (or of d(E) without a bound):
 /// the curve's rise happens on that scale at any n.
-const EPS_MULTIPLES: [f64; 7] = [0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0];
+pub const EPS_MULTIPLES: [f64; 7] = [0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Corollary {
     pub sphere: Sphere,
+    /// What `eps` is a multiple of (`EPS_MULTIPLES`): "cap bound", or
+    /// "d(E)" where no bound is known.
+    pub unit: String,
     /// Euclidean distances on the sphere's own radius.
     pub eps: Vec<f64>,
     /// Fraction of starts whose found nearest error lies within eps (a
@@ -42,7 +45,11 @@ pub fn cap_expansion(n: usize, mu: f64, eps: f64, radius: f64) -> Option<f64> {
 }
 
 pub fn corollary(n: usize, radius: f64, d: &DistanceReading) -> Option<Corollary> {
-    let scale = d.bound.map(|b| b.cap).or(d.mean())?;
+    let (scale, unit) = match (d.bound, d.mean()) {
+        (Some(b), _) => (b.cap, "cap bound"),
+        (None, Some(m)) => (m, "d(E)"),
+        _ => return None,
+    };
     if scale.is_nan() || scale <= 0.0 || d.nearest.distances.is_empty() {
         return None;
     }
@@ -59,6 +66,7 @@ pub fn corollary(n: usize, radius: f64, d: &DistanceReading) -> Option<Corollary
         .collect();
     Some(Corollary {
         sphere: d.nearest.sphere,
+        unit: unit.into(),
         eps,
         within,
         cap_expansion: cap,

@@ -35,8 +35,9 @@ use crate::stats::quadnet::analyse_model;
 pub const ROUND: u64 = 1 << 16;
 /// Starts per nearest-error unit.
 pub const NEAREST_UNIT: usize = 32;
-/// Noisy points per noise level, at most.
-const NOISE_SAMPLES: u64 = 100_000;
+/// Noisy points per noise level, at most: the four levels together cost
+/// about one Monte Carlo round.
+const NOISE_SAMPLES: u64 = 50_000;
 
 /// What a measurement does, from a run's config.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,9 +67,11 @@ impl Settings {
             samples: c.eval.samples,
             starts: c.attack.starts,
             attack: ManifoldParams::from(&c.attack),
+            // The worst case and robustness cost a whole step budget (or
+            // its bisections) per point: fewer points than d(E) has starts.
             worst_starts: c.attack.starts.div_ceil(4),
-            robust_points: c.attack.starts,
-            noise_samples: c.eval.samples.min(NOISE_SAMPLES),
+            robust_points: c.attack.starts.div_ceil(2),
+            noise_samples: (c.eval.samples / 4).min(NOISE_SAMPLES),
         }
     }
 }
@@ -372,7 +375,7 @@ mod tests {
         let q = m.quad.as_ref().unwrap();
         assert!(q.band_applies && q.bad_high == Some(1) && q.worst_loss_inner.is_some());
         let r = m.robustness.as_ref().unwrap();
-        assert_eq!(r.points, 24);
+        assert_eq!(r.points, 12);
         assert_eq!(r.corollary.len(), 1, "the outer sphere has no d(E)");
         assert!(
             m.notes

@@ -262,3 +262,83 @@ impl EvalWorker {
         let _ = self.events.send(e);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{Stream, rng_for};
+    use crate::session::publish::slot;
+
+    fn next(rx: &crossbeam_channel::Receiver<Event>) -> Event {
+        rx.recv_timeout(std::time::Duration::from_secs(60))
+            .expect("the evaluation thread went quiet")
+    }
+
+    #[test]
+    fn a_new_publication_is_measured_while_the_slow_cycle_runs_on() {
+        let n = 20;
+        let mut alphas = vec![0.9; n];
+        alphas[0] = 2.2;
+        let model =
+            crate::nn::Model::quad_with_alphas(&alphas, n, &mut rng_for(5, Stream::Init, 0));
+        let mut config = crate::config::preset("quad-paper").unwrap().config;
+        config.data.n = n;
+        config.model.hidden = n;
+        config.eval.samples = 4096;
+        config.attack.starts = 64;
+        config.attack.steps = 200;
+        let (mut publisher, models) = slot();
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let stop = Arc::new(AtomicBool::new(false));
+        let worker = EvalWorker::new(models, tx, Arc::clone(&stop));
+        let handle = std::thread::spawn(move || worker.run());
+        publisher.publish(100, &model, &config);
+        let mut events = Vec::new();
+        loop {
+            let e = next(&rx);
+            let first = matches!(&e, Event::ErrorEstimate(s) if s.version == 1);
+            events.push(e);
+            if first {
+                break;
+            }
+        }
+        publisher.publish(200, &model, &config);
+        // Until the second model's own cycle has started (its first d(E)).
+        loop {
+            let e = next(&rx);
+            let done = matches!(&e, Event::NearestError(s) if s.version == 2);
+            events.push(e);
+            if done {
+                break;
+            }
+        }
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        drop(publisher);
+        handle.join().unwrap();
+        let at = |f: &dyn Fn(&Event) -> bool| events.iter().position(f).unwrap();
+        let cheap_2 = at(&|e| matches!(e, Event::Rates(s) if s.version == 2));
+        let cycle_1_end = at(&|e| matches!(e, Event::DecisionSlice(s) if s.version == 1));
+        assert!(cheap_2 < cycle_1_end, "the cheap step waited for the cycle");
+        // The first cycle was finished on its own model. Its outer sphere
+        // has exactly no error (every alpha above 1/R^2): no search there.
+        let sphere_of = |e: &Event| match e {
+            Event::NearestError(s) if s.version == 1 => Some(s.value.nearest.sphere),
+            _ => None,
+        };
+        let spheres: Vec<_> = events.iter().filter_map(sphere_of).collect();
+        assert_eq!(spheres, [crate::data::Sphere::Inner]);
+        let _ = at(&|e| matches!(e, Event::Robustness(s) if s.version == 1));
+        let _ = at(&|e| matches!(e, Event::WorstCase(s) if s.version == 1));
+        // The quadratic net's rates are exact in every Rates event.
+        assert!(events.iter().all(|e| {
+            match e {
+                Event::Rates(r) => r
+                    .value
+                    .inner
+                    .mu
+                    .is_some_and(|m| m.source == crate::measure::RateSource::Exact),
+                _ => true,
+            }
+        }));
+    }
+}
