@@ -372,7 +372,7 @@ pub fn write_report(dir: &Path) -> anyhow::Result<PathBuf> {
     let central = save(&fig, &figs.join("central"), (1000, 700))?;
     let zero = fig.zero_rate();
     let broken = if fig.panels().len() > 1 {
-        " The x axis is broken: the left panel holds rates far below the others (quadratic nets at their exact rates)."
+        " The x axis is broken: the left panel, with its own y axis, holds rates far below the others (quadratic nets at their exact rates)."
     } else {
         ""
     };

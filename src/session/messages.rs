@@ -81,6 +81,11 @@ pub struct QuadReport {
     pub bad_low: usize,
     /// Alphas above 1 (errors on the inner sphere).
     pub bad_high: usize,
+    /// Whether [1/R^2, 1] is the zero-error band: only for b < 0. With
+    /// b > 0 no alphas give zero error, and the counts above mean nothing.
+    /// None in logs written before.
+    #[serde(default)]
+    pub band_applies: Option<bool>,
     #[serde(deserialize_with = "crate::serde_nan::f64")]
     pub inner_exact: f64,
     #[serde(deserialize_with = "crate::serde_nan::f64")]
@@ -97,6 +102,7 @@ impl From<crate::stats::QuadAnalysis> for QuadReport {
             alphas: a.alphas,
             bad_low: a.bad_low,
             bad_high: a.bad_high,
+            band_applies: Some(a.regime == crate::stats::quadnet::Regime::Ellipsoid),
             inner_exact: a.inner_exact,
             outer_exact: a.outer_exact,
             inner_clt: a.inner_clt,

@@ -191,6 +191,7 @@ pub fn quad_report() -> Stamped<QuadReport> {
     stamp(QuadReport {
         bad_low: alphas.iter().filter(|&&a| a < low).count(),
         bad_high: alphas.iter().filter(|&&a| a > 1.0).count(),
+        band_applies: Some(true),
         alphas,
         inner_exact: 1.2e-11,
         outer_exact: 4.0e-13,

@@ -99,26 +99,25 @@ impl<'a> Central<'a> {
             .collect()
     }
 
-    fn y_max(&self) -> f64 {
+    /// The top of a panel's y axis: its points with their bars and both
+    /// curves fit.
+    fn y_max(&self, range: (f64, f64)) -> f64 {
         let dots = self.dots();
-        let curve = self
-            .panels()
-            .into_iter()
-            .flat_map(|r| self.curve(r, |b| b.cap));
+        let curve = self.curve(range, |b| b.cap.max(b.optimal));
         dots.iter()
+            .filter(|d| d.x >= range.0 && d.x <= range.1)
             .map(|d| d.d + d.se2)
-            .chain(curve.map(|p| p.1))
+            .chain(curve.iter().map(|p| p.1))
             .fold(0.0, f64::max)
             .max(1e-3)
             * 1.08
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// One panel of the figure; `last` carries the legend and the x title.
     fn panel<DB: DrawingBackend>(
         &self,
         area: &DrawingArea<DB, Shift>,
         range: (f64, f64),
-        y_max: f64,
         first: bool,
         last: bool,
         caption: &str,
@@ -126,27 +125,30 @@ impl<'a> Central<'a> {
     where
         DB::ErrorType: 'static,
     {
+        let y_max = self.y_max(range);
         let mut builder = ChartBuilder::on(area);
         builder
             .margin(12)
             .x_label_area_size(48)
-            .y_label_area_size(if first { 64 } else { 8 });
+            .y_label_area_size(if first { 64 } else { 40 });
         if !caption.is_empty() {
             builder.caption(caption, (FAMILY, 22));
         }
         let mut chart = builder.build_cartesian_2d(range.0..range.1, 0.0..y_max)?;
         let mut mesh = chart.configure_mesh();
+        let narrow = area.dim_in_pixel().0 < 400;
         mesh.x_label_formatter(&|x| format!("1e{:.0}", x))
             .label_style((FAMILY, 14))
             .axis_desc_style((FAMILY, 16))
-            .x_labels(if range.1 - range.0 > 12.0 { 6 } else { 10 });
+            .x_labels(if narrow { 3 } else { 10 });
+        if narrow {
+            mesh.light_line_style(TRANSPARENT);
+        }
         if last {
             mesh.x_desc("inner-sphere error rate mu (log scale)");
         }
         if first {
             mesh.y_desc("d(E): mean distance to the nearest error");
-        } else {
-            mesh.y_labels(0);
         }
         mesh.draw()?;
         let optimal = self.curve(range, |b| b.optimal);
@@ -263,15 +265,16 @@ impl Figure for Central<'_> {
             self.n
         );
         let panels = self.panels();
-        let y_max = self.y_max();
         if let [only] = panels[..] {
-            return self.panel(root, only, y_max, true, true, &title);
+            return self.panel(root, only, true, true, &title);
         }
         let (w, _) = root.dim_in_pixel();
         let root = root.titled(&title, (FAMILY, 22))?;
         let (left, right) = root.split_horizontally(w / 4);
-        self.panel(&left, panels[0], y_max, true, false, "")?;
-        self.panel(&right, panels[1], y_max, false, true, "")?;
+        // Each side has its own y axis: the far rates' distances are several
+        // times the others'.
+        self.panel(&left, panels[0], true, false, "")?;
+        self.panel(&right, panels[1], false, true, "")?;
         // The break: two slanted strokes on the seam of the x axes.
         let (lw, lh) = left.dim_in_pixel();
         let seam = lw as i32;
