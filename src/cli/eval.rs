@@ -258,14 +258,19 @@ fn text(m: &Measurement, s: &Settings) -> anyhow::Result<String> {
         }
         for c in &r.corollary {
             let _ = writeln!(out, "  corollary, {} sphere:", c.sphere.name());
-            let _ = writeln!(out, "    eps                    {}", row(&c.eps));
-            let _ = writeln!(out, "    within eps (lower est.) {}", row(&c.within));
+            let _ = writeln!(out, "    {:<24}{}", "eps", row(&c.eps));
+            let _ = writeln!(
+                out,
+                "    {:<24}{}",
+                "within eps (lower est.)",
+                row(&c.within)
+            );
             let cap: Vec<String> = c
                 .cap_expansion
                 .iter()
                 .map(|v| v.map_or("      -".into(), |x| format!("{x:7.4}")))
                 .collect();
-            let _ = writeln!(out, "    cap expansion (bound)   {}", cap.concat());
+            let _ = writeln!(out, "    {:<24}{}", "cap expansion (bound)", cap.concat());
         }
     }
     if !m.notes.is_empty() {
