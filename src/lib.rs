@@ -6,6 +6,7 @@ pub mod config;
 pub mod data;
 pub mod gemm;
 pub mod history;
+pub mod measure;
 pub mod nn;
 pub mod remote;
 pub mod report;

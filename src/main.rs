@@ -4,13 +4,13 @@ fn main() -> std::process::ExitCode {
     let cli = spheres::cli::Cli::parse();
     match spheres::cli::main(cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
-        // The command has said what happened; the code tells the shell.
-        Err(e) => match e.downcast_ref::<spheres::signals::Interrupted>() {
-            Some(i) => std::process::ExitCode::from(i.0.exit_code()),
-            None => {
-                eprintln!("error: {e:#}");
-                std::process::ExitCode::FAILURE
+        Err(e) => {
+            // A signal is not a failure: say what stopped, without "error".
+            match spheres::signals::interruption(&e) {
+                Some(i) => eprintln!("{i}"),
+                None => eprintln!("error: {e:#}"),
             }
-        },
+            std::process::ExitCode::from(spheres::signals::exit_code(&e))
+        }
     }
 }

@@ -55,11 +55,37 @@ impl Signal {
     }
 }
 
-/// An error that ends a command because of a signal: `main` exits with the
-/// signal's code (143, 130...) instead of 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("stopped by {}", .0.name())]
-pub struct Interrupted(pub Signal);
+/// A command stopped by a signal: an error that carries the signal, so the
+/// process ends with the shell's code for it (128 + n: 143 after SIGTERM,
+/// 130 after SIGINT, 138 after SIGUSR1) and a scheduler or script can tell
+/// an interruption from a failure. Any command may return it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{what}: stopped by {}", signal.name())]
+pub struct Interrupted {
+    pub signal: Signal,
+    /// What was stopped and what was kept, for the message.
+    pub what: String,
+}
+
+impl Interrupted {
+    pub fn new(signal: Signal, what: impl Into<String>) -> Self {
+        Self {
+            signal,
+            what: what.into(),
+        }
+    }
+}
+
+/// The process exit code for a command's error: the signal's code when a
+/// signal stopped it, 1 for anything else.
+pub fn exit_code(e: &anyhow::Error) -> u8 {
+    interruption(e).map_or(1, |i| i.signal.exit_code())
+}
+
+/// The interruption anywhere in an error's chain.
+pub fn interruption(e: &anyhow::Error) -> Option<&Interrupted> {
+    e.chain().find_map(|c| c.downcast_ref::<Interrupted>())
+}
 
 /// True when SIGHUP was set to be ignored before this process started.
 pub fn hangup_ignored_at_start() -> bool {
@@ -129,6 +155,18 @@ mod tests {
         assert_eq!(Signal::Hup.exit_code(), 129);
         assert_eq!(Signal::Usr1.exit_code(), 138);
         assert_eq!(Signal::from_number(SIGUSR1), Some(Signal::Usr1));
+    }
+
+    #[test]
+    fn a_signal_anywhere_in_the_chain_sets_the_code() {
+        use anyhow::Context;
+        let e = anyhow::Error::new(Interrupted::new(Signal::Term, "point relu-1k"));
+        assert_eq!(exit_code(&e), 143);
+        let wrapped = Err::<(), _>(e).context("sweep").unwrap_err();
+        assert_eq!(exit_code(&wrapped), 143);
+        assert_eq!(exit_code(&anyhow::anyhow!("disk full")), 1);
+        let usr1 = anyhow::Error::new(Interrupted::new(Signal::Usr1, "x"));
+        assert_eq!(exit_code(&usr1), 138);
     }
 
     #[test]

@@ -134,10 +134,18 @@ fn a_headless_run_resumes_and_evaluates_from_its_directory() {
     let o = spheres(&["eval", d, "--samples", "20000", "--starts", "20"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
-    assert!(
-        out.contains("step 500") && out.contains("inner sphere") && out.contains("exact cap"),
-        "{out}"
-    );
+    for want in [
+        "step 500",
+        "inner sphere",
+        "outer sphere",
+        "cap bound",
+        "off-manifold robustness",
+        "notes:",
+    ] {
+        assert!(out.contains(want), "{want} missing from:\n{out}");
+    }
+    eval_json_has_every_number(d);
+    eval_refuses_what_it_would_ignore(d);
     let o = spheres(&["export", d, "--format", "safetensors"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
@@ -153,6 +161,47 @@ fn an_error_chain_prints_each_cause_once() {
     assert_eq!(
         stderr(&o),
         format!("error: cannot open /nonexistent: {reason}\n")
+    );
+}
+
+fn eval_json_has_every_number(d: &str) {
+    let o = spheres(&["eval", d, "--json", "--samples", "20000", "--starts", "16"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("one JSON object");
+    assert_eq!(
+        (v["model"].as_str(), v["step"].as_u64()),
+        (Some("relu"), Some(500))
+    );
+    for sphere in ["inner", "outer"] {
+        let r = &v[sphere];
+        for key in ["rate", "lo", "hi", "errors", "samples"] {
+            assert!(r[key].is_number(), "{sphere}.{key}: {r}");
+        }
+        // A ReLU net has no exact rate: the keys are there, null.
+        assert!(r["exact"].is_null() && r["ln_exact"].is_null(), "{r}");
+        assert!(r["mu"]["source"].is_string(), "{r}");
+        let d = &v["d_e"][sphere];
+        for key in ["mean", "se", "found", "starts", "exact_mean", "exact_se"] {
+            assert!(d.get(key).is_some(), "d_e.{sphere}.{key}: {d}");
+        }
+        assert_eq!(d["starts"], 16);
+        assert!(d["exact_mean"].is_null() && d["exact_se"].is_null());
+        assert!(v["bound"][sphere].is_object() || v["bound"][sphere].is_null());
+    }
+    assert!(v["bound"]["inner"]["cap"].is_number() && v["bound"]["inner"]["optimal"].is_number());
+    assert!(v["quad"].is_null(), "a ReLU net has no quad section");
+    let rob = &v["robustness"];
+    assert_eq!(
+        rob["eps"].as_array().unwrap().len(),
+        rob["robust_accuracy"].as_array().unwrap().len()
+    );
+    assert!(rob.get("median_min_l2").is_some());
+    assert!(
+        rob["eps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e.as_f64().unwrap() < 0.15)
     );
 }
 
@@ -227,4 +276,66 @@ fn export_of_a_run_without_a_snapshot_writes_the_metrics_only() {
         "{}",
         stderr(&o)
     );
+}
+
+#[test]
+fn eval_of_a_quadratic_net_reads_at_its_exact_rates() {
+    let o = spheres(&[
+        "eval",
+        "--preset",
+        "quad-paper",
+        "--set",
+        "data.n=10",
+        "--set",
+        "model.hidden=12",
+        "--steps",
+        "50",
+        "--samples",
+        "8192",
+        "--starts",
+        "8",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("one JSON object");
+    assert_eq!(v["model"], "quad");
+    for sphere in ["inner", "outer"] {
+        let r = &v[sphere];
+        assert!(r["exact"].is_number(), "{r}");
+        assert_eq!(r["mu"]["source"], "exact", "{r}");
+        assert_eq!(r["mu"]["mu"], r["exact"], "{r}");
+    }
+    let q = &v["quad"];
+    for key in [
+        "bad_low",
+        "bad_high",
+        "worst_loss_inner",
+        "worst_loss_outer",
+    ] {
+        assert!(q.get(key).is_some(), "quad.{key}: {q}");
+    }
+    assert_eq!(q["alphas"].as_array().unwrap().len(), 10);
+}
+
+fn eval_refuses_what_it_would_ignore(d: &str) {
+    let refused: &[&[&str]] = &[
+        &["--out", "/tmp/x"],
+        &["--headless"],
+        &["--every", "2"],
+        &["--fps", "5"],
+        &["--mouse"],
+        &["--detach"],
+        &["--preset", "quick"],
+        &["--set", "train.lr=1e-3"],
+        &["--steps", "10"],
+    ];
+    for extra in refused {
+        let o = spheres(&[&["eval", d][..], extra].concat());
+        let err = stderr(&o);
+        assert!(!o.status.success(), "eval {extra:?} should be refused");
+        assert!(
+            err.contains(extra[0]) && !err.contains("panicked"),
+            "{extra:?}: {err}"
+        );
+    }
 }

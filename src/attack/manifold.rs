@@ -4,10 +4,17 @@
 //!
 //! Starts are processed in fixed chunks that step in lockstep, so one batched
 //! forward/backward pass serves a whole chunk; finished rows are frozen.
+//!
+//! In first-error mode the refinement bisects the arc between the last
+//! correct iterate and the first wrong one, which puts the end on the
+//! boundary but leaves the distance a chord to the end of a curved ascent
+//! path: an upper bound on the start's distance to the error set, often a
+//! loose one. `nearest` tightens it along great circles from the start.
 
 use ndarray::{Array2, ArrayView2, Axis};
 use rayon::prelude::*;
 
+use super::cancel::Cancel;
 use super::error::{AttackError, check_points};
 use super::pool;
 use super::probe::{Probe, ascent_sign, loss, misclassified};
@@ -89,7 +96,8 @@ impl ManifoldParams {
 pub struct ManifoldOutcome {
     /// FirstError: an error was reached. WorstCase: the final point is wrong.
     pub misclassified: bool,
-    /// Euclidean distance from the start to `end`.
+    /// Euclidean distance from the start to `end` (a chord, not the
+    /// length of the path the attack took).
     pub distance: f64,
     /// Gradient steps taken.
     pub steps: usize,
@@ -109,27 +117,46 @@ pub fn manifold_attack(
     params: &ManifoldParams,
     threads: usize,
 ) -> Result<Vec<ManifoldOutcome>, AttackError> {
+    manifold_attack_cancellable(model, starts, labels, params, threads, &Cancel::never())
+}
+
+/// `manifold_attack` that gives up with `AttackError::Cancelled` within one
+/// gradient step of `cancel` tripping.
+pub fn manifold_attack_cancellable(
+    model: &Model,
+    starts: ArrayView2<'_, f32>,
+    labels: &[f32],
+    params: &ManifoldParams,
+    threads: usize,
+    cancel: &Cancel,
+) -> Result<Vec<ManifoldOutcome>, AttackError> {
     params.validate()?;
     check_points(model, starts, labels)?;
     let chunks: Vec<_> = starts
         .axis_chunks_iter(Axis(0), CHUNK)
         .zip(labels.chunks(CHUNK))
         .collect();
-    let out: Vec<Vec<ManifoldOutcome>> = pool::install(threads, || {
+    let out: Vec<Option<Vec<ManifoldOutcome>>> = pool::install(threads, || {
         chunks
             .into_par_iter()
-            .map(|(x0, y)| attack_chunk(model, x0, y, params))
+            .map(|(x0, y)| attack_chunk(model, x0, y, params, cancel))
             .collect()
     });
-    Ok(out.into_iter().flatten().collect())
+    cancel.check()?;
+    out.into_iter()
+        .map(|c| c.ok_or(AttackError::Cancelled))
+        .collect::<Result<Vec<_>, _>>()
+        .map(|v| v.into_iter().flatten().collect())
 }
 
+/// None when cancelled.
 fn attack_chunk(
     model: &Model,
     x0: ArrayView2<'_, f32>,
     labels: &[f32],
     params: &ManifoldParams,
-) -> Vec<ManifoldOutcome> {
+    cancel: &Cancel,
+) -> Option<Vec<ManifoldOutcome>> {
     let b = x0.nrows();
     let x0 = x0.as_standard_layout().into_owned();
     let mut probe = Probe::new(model, b);
@@ -146,6 +173,9 @@ fn attack_chunk(
     let first_error = params.mode == Mode::FirstError;
 
     for step in 0..=params.max_steps {
+        if cancel.is_cancelled() {
+            return None;
+        }
         let logits = probe.forward(model, x.view());
         for i in 0..b {
             let (z, y) = (logits[i], labels[i]);
@@ -215,7 +245,7 @@ fn attack_chunk(
             end_loss[i] = loss(logits[i], labels[i]);
         }
     }
-    (0..b)
+    let outcomes = (0..b)
         .map(|i| {
             let end = row(&x, i).to_vec();
             ManifoldOutcome {
@@ -227,7 +257,8 @@ fn attack_chunk(
                 end,
             }
         })
-        .collect()
+        .collect();
+    Some(outcomes)
 }
 
 /// Shrinks each flagged row of `wrong` toward its `correct` partner along

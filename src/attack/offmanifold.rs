@@ -4,10 +4,16 @@
 //!
 //! PGD starts at the clean point (no random start, so results need no
 //! randomness) and an attack succeeds at the first misclassified iterate.
+//! A point keeps the label it was given: callers keep eps below the margin
+//! between the spheres, (R - 1) / 2, so that the nearest sphere of every
+//! perturbed point is still the one it came from.
+//!
+//! Both stop within one PGD step of their `Cancel` tripping.
 
 use ndarray::{Array2, ArrayView2, Axis};
 use rayon::prelude::*;
 
+use super::cancel::Cancel;
 use super::error::{AttackError, check_points};
 use super::manifold::row;
 use super::pool;
@@ -71,6 +77,7 @@ pub fn pgd_l2(
     eps: f32,
     params: &PgdParams,
     threads: usize,
+    cancel: &Cancel,
 ) -> Result<RobustAccuracy, AttackError> {
     params.validate()?;
     check_points(model, points, labels)?;
@@ -90,9 +97,11 @@ pub fn pgd_l2(
             &vec![eps; b],
             &vec![true; b],
             params,
+            cancel,
         );
         (clean, r.iter().map(|o| o.is_none()).collect())
     });
+    cancel.check()?;
     let clean_correct = per_chunk.iter().map(|c| c.0).sum();
     let per_point: Vec<bool> = per_chunk.into_iter().flat_map(|c| c.1).collect();
     let robust = per_point.iter().filter(|&&r| r).count();
@@ -144,6 +153,7 @@ pub fn min_norm_l2(
     labels: &[f32],
     params: &MinNormParams,
     threads: usize,
+    cancel: &Cancel,
 ) -> Result<MinNorm, AttackError> {
     params.pgd.validate()?;
     check_points(model, points, labels)?;
@@ -154,11 +164,12 @@ pub fn min_norm_l2(
         )));
     }
     let distances: Vec<f64> = par_chunks(points, labels, threads, |x0, y| {
-        min_norm_chunk(model, x0, y, params)
+        min_norm_chunk(model, x0, y, params, cancel)
     })
     .into_iter()
     .flatten()
     .collect();
+    cancel.check()?;
     let found = distances.iter().filter(|d| d.is_finite()).count();
     Ok(MinNorm {
         median: median(&distances),
@@ -185,7 +196,13 @@ fn par_chunks<T: Send>(
     })
 }
 
-fn min_norm_chunk(model: &Model, x0: &Array2<f32>, y: &[f32], p: &MinNormParams) -> Vec<f64> {
+fn min_norm_chunk(
+    model: &Model,
+    x0: &Array2<f32>,
+    y: &[f32],
+    p: &MinNormParams,
+    cancel: &Cancel,
+) -> Vec<f64> {
     let b = x0.nrows();
     let mut probe = Probe::new(model, b);
     let first = pgd_chunk(
@@ -196,13 +213,17 @@ fn min_norm_chunk(model: &Model, x0: &Array2<f32>, y: &[f32], p: &MinNormParams)
         &vec![p.max_eps; b],
         &vec![true; b],
         &p.pgd,
+        cancel,
     );
     let mut lo = vec![0.0f32; b];
     let mut hi: Vec<f32> = first.iter().map(|o| o.unwrap_or(f32::INFINITY)).collect();
     let open: Vec<bool> = hi.iter().map(|h| h.is_finite() && *h > 0.0).collect();
     for _ in 0..p.halvings {
         let mid: Vec<f32> = lo.iter().zip(&hi).map(|(l, h)| 0.5 * (l + h)).collect();
-        let r = pgd_chunk(model, &mut probe, x0, y, &mid, &open, &p.pgd);
+        if cancel.is_cancelled() {
+            break;
+        }
+        let r = pgd_chunk(model, &mut probe, x0, y, &mid, &open, &p.pgd, cancel);
         for i in (0..b).filter(|&i| open[i]) {
             match r[i] {
                 Some(used) => hi[i] = used.min(mid[i]),
@@ -214,7 +235,9 @@ fn min_norm_chunk(model: &Model, x0: &Array2<f32>, y: &[f32], p: &MinNormParams)
 }
 
 /// PGD on the rows flagged `rows`, each within its own `eps`. Returns per
-/// row the norm of the first perturbation that flips it, or None.
+/// row the norm of the first perturbation that flips it, or None. Stops
+/// early when cancelled; the caller then discards the result.
+#[allow(clippy::too_many_arguments)]
 fn pgd_chunk(
     model: &Model,
     probe: &mut Probe,
@@ -223,6 +246,7 @@ fn pgd_chunk(
     eps: &[f32],
     rows: &[bool],
     p: &PgdParams,
+    cancel: &Cancel,
 ) -> Vec<Option<f32>> {
     let b = x0.nrows();
     let mut x = x0.clone();
@@ -231,6 +255,9 @@ fn pgd_chunk(
     let mut dir = vec![0.0f32; b];
     let mut delta = vec![0.0f32; x0.ncols()];
     for step in 0..=p.steps {
+        if cancel.is_cancelled() {
+            break;
+        }
         let logits = probe.forward(model, x.view());
         for i in 0..b {
             if active[i] && misclassified(logits[i], y[i]) {

@@ -290,22 +290,35 @@ pub struct BoundArgs {
     pub radius: f64,
 }
 
+/// `eval` takes only what it uses: a run directory fixes the model and its
+/// config, so the training flags are refused beside one.
 #[derive(Debug, Clone, Args)]
 pub struct EvalArgs {
     /// A run directory or snapshot file; without it, a preset is trained
     /// here first (`--preset`, `--set`, `--steps`).
     pub path: Option<PathBuf>,
-    #[command(flatten)]
-    pub run: RunArgs,
+    /// Preset to train when no PATH is given (default quick).
+    #[arg(long, conflicts_with = "path")]
+    pub preset: Option<String>,
+    /// Override a config field of the preset trained here (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_assignment, conflicts_with = "path")]
+    pub set: Vec<(String, String)>,
+    /// Training steps of the preset trained here.
+    #[arg(long, conflicts_with = "path")]
+    pub steps: Option<u64>,
     /// Monte Carlo points.
     #[arg(long, default_value_t = 1_000_000)]
     pub samples: u64,
-    /// Inner-sphere starting points of the nearest-error search (0: none).
+    /// Starting points per sphere of the nearest-error search, and points
+    /// of the robustness attacks (0: none).
     #[arg(long, default_value_t = 200)]
     pub starts: usize,
     /// Threads (default: the config's training + evaluation threads).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// One JSON object with every number instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -340,9 +353,15 @@ pub struct SweepArgs {
     /// Print the plan's points and their state, then exit.
     #[arg(long)]
     pub list: bool,
-    /// Threads for evaluation and attacks.
-    #[arg(long, default_value_t = 2)]
-    pub threads: usize,
+    /// Training threads of every point (part of the plan: they change the
+    /// numbers, so a resume must use the same) and, unless
+    /// --eval-threads says otherwise, threads for the measurements.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub threads: u64,
+    /// Threads for the measurements alone; free to change on resume
+    /// (measurements do not depend on the thread count).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub eval_threads: Option<u64>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -89,7 +89,7 @@ pub fn dashboard(dir: &Path, a: DashboardArgs) -> anyhow::Result<()> {
         )),
     }
     match outcome.signal {
-        Some(s) => Err(Interrupted(s).into()),
+        Some(s) => Err(Interrupted::new(s, "the dashboard (the run goes on)").into()),
         None => Ok(()),
     }
 }

@@ -1,16 +1,20 @@
-//! `spheres eval`: evaluate a model (a snapshot, or a preset trained here)
-//! the way the paper does: error rates with intervals, d(E) with its
-//! histogram against the bound, and the alpha analysis of quadratic nets.
+//! `spheres eval`: measure a model (a snapshot, or a preset trained here)
+//! with the measuring pipeline: error rates on both spheres (exact where
+//! known), the rate the bounds use, d(E) on both spheres against the bound,
+//! the quadratic net's alphas, the worst case and off-manifold robustness.
+//! `--json` prints the same numbers as one object.
 
 use std::fmt::Write;
 
 use anyhow::Context;
 
-use super::args::EvalArgs;
-use crate::attack::NearestError;
-use crate::attack::{ErrorEstimator, ManifoldParams, nearest_error};
+use super::args::{EvalArgs, RunArgs};
+use crate::data::Sphere;
+use crate::measure::{DistanceReading, Measurement, Settings, measure};
+use crate::signals::Interrupted;
+use crate::signals::{Signal, Signals};
 use crate::stats::RateEstimate;
-use crate::stats::report::alphas_text;
+use crate::stats::report::{alphas_text, sci_from_ln};
 use crate::train::Trainer;
 
 /// A rate with its 95% interval, or its one-sided bound with no errors.
@@ -18,55 +22,96 @@ pub fn rate(r: &RateEstimate) -> String {
     r.to_string()
 }
 
-/// A text histogram of the nearest-error distances with the bound marked.
-pub fn histogram(d: &NearestError, bins: usize) -> String {
+/// A text histogram of the per-start distance bounds with the cap bound
+/// marked.
+pub fn histogram(d: &DistanceReading, bins: usize) -> String {
     let mut s = String::new();
-    if d.distances.is_empty() {
-        return "  (no errors found: no distances)\n".into();
+    let values = &d.nearest.distances;
+    if values.is_empty() {
+        return "    (no errors found: no distances)\n".into();
     }
-    let hi = d
-        .distances
+    let cap = d.bound.map_or(f64::NAN, |b| b.cap);
+    let hi = values
         .iter()
         .copied()
-        .fold(d.bound_cap.max(0.0), f64::max)
+        .filter(|v| v.is_finite())
+        .fold(if cap.is_finite() { cap } else { 0.0 }, f64::max)
         * 1.05;
     let width = hi / bins as f64;
     let mut counts = vec![0usize; bins];
-    for v in &d.distances {
+    for v in values {
         counts[((v / width) as usize).min(bins - 1)] += 1;
     }
     let top = *counts.iter().max().unwrap_or(&1);
     for (i, c) in counts.iter().enumerate() {
         let (a, b) = (i as f64 * width, (i + 1) as f64 * width);
-        let mark = if (a..b).contains(&d.bound_cap) {
+        let mark = if (a..b).contains(&cap) {
             "  <- cap bound"
         } else {
             ""
         };
         let bar = "#".repeat((40 * c).div_ceil(top.max(1)));
-        let _ = writeln!(s, "  {a:6.3}-{b:6.3} {c:5} {bar}{mark}");
+        let _ = writeln!(s, "    {a:6.3}-{b:6.3} {c:5} {bar}{mark}");
     }
     s
 }
 
-pub fn eval(a: EvalArgs) -> anyhow::Result<()> {
-    let trainer = match &a.path {
-        Some(path) => super::resume::load(path)?.0,
-        None => {
-            let (name, config) = super::run::resolve(&a.run)?;
-            let mut t = Trainer::new(config, &name);
-            eprintln!("training preset {name} for {} steps", t.config.steps);
-            while t.step < t.config.steps {
-                if !t.step().is_finite() {
-                    anyhow::bail!("training diverged at step {}", t.step + 1);
-                }
-            }
-            t
-        }
+fn trainer(a: &EvalArgs) -> anyhow::Result<Trainer> {
+    if let Some(path) = &a.path {
+        return Ok(super::resume::load(path)?.0);
+    }
+    let args = RunArgs {
+        preset: a.preset.clone().unwrap_or_else(|| "quick".into()),
+        set: a.set.clone(),
+        steps: a.steps,
+        ..RunArgs::default()
     };
+    let (name, config) = super::run::resolve(&args)?;
+    let mut t = Trainer::new(config, &name);
+    eprintln!("training preset {name} for {} steps", t.config.steps);
+    while t.step < t.config.steps {
+        if !t.step().is_finite() {
+            anyhow::bail!("training diverged at step {}", t.step + 1);
+        }
+    }
+    Ok(t)
+}
+
+pub fn eval(a: EvalArgs) -> anyhow::Result<()> {
+    let signals = Signals::install(&[Signal::Int, Signal::Term])?;
+    let trainer = trainer(&a)?;
     let c = &trainer.config;
     let model = &trainer.model;
-    let threads = a.threads.unwrap_or(c.train.threads + c.eval.threads);
+    let threads = a.threads.unwrap_or(c.train.threads + c.eval.threads).max(1);
+    let settings = Settings {
+        samples: a.samples,
+        starts: a.starts,
+        worst_starts: a.starts.div_ceil(4),
+        robust_points: a.starts,
+        ..Settings::from_config(c)
+    };
+    let m = match measure(model, &settings, threads, &signals.cancel()) {
+        Ok(m) => m,
+        Err(e) if e.is_cancelled() => {
+            return Err(Interrupted {
+                signal: signals.take().unwrap_or(Signal::Term),
+                what: "eval".into(),
+            }
+            .into());
+        }
+        Err(e) => return Err(e).context("measurement"),
+    };
+    if a.json {
+        // The measurement's keys, with what was measured beside them.
+        let mut obj = serde_json::to_value(&m)?;
+        if let Some(o) = obj.as_object_mut() {
+            o.insert("model".into(), model.kind().into());
+            o.insert("parameters".into(), model.params.len().into());
+            o.insert("step".into(), trainer.step.into());
+        }
+        println!("{}", serde_json::to_string_pretty(&obj)?);
+        return Ok(());
+    }
     println!(
         "{} model ({} parameters), n = {}, R = {}, step {}",
         model.kind(),
@@ -75,84 +120,182 @@ pub fn eval(a: EvalArgs) -> anyhow::Result<()> {
         c.data.radius,
         trainer.step
     );
-    let mut est = ErrorEstimator::new(c.seed, c.data.radius as f32);
-    let e = est
-        .run(model, 0, a.samples, threads)
-        .context("error estimate")?;
-    println!(
-        "error rate on {} fresh points ({:.0} points/s):",
-        e.inner.samples + e.outer.samples,
-        e.samples_per_s
-    );
-    println!("  inner sphere  {}", rate(&e.inner));
-    println!("  outer sphere  {}", rate(&e.outer));
-    let mu = if e.inner.errors > 0 {
-        e.inner.rate
-    } else {
-        e.inner.hi
-    };
-    if let Some(a) = crate::stats::quadnet::analyse_model(model, c.data.radius)? {
-        if a.alphas.is_empty() {
-            println!(
-                "quadratic net with b = 0: no ellipsoid, exact inner error {:.3e}",
-                a.inner_exact
-            );
-        } else {
-            print!("{}", alphas_text(&a.alphas, c.data.radius)?);
-        }
-    }
-    if a.starts > 0 {
-        let params = ManifoldParams::from(&c.attack);
-        let d = nearest_error(model, c.seed, a.starts, mu, &params, threads)?;
-        let which = if e.inner.errors > 0 {
-            "estimated"
-        } else {
-            "one-sided upper bound of the"
-        };
-        println!(
-            "nearest error on the inner sphere ({} starts, step {}, {} steps):",
-            d.starts, params.step, params.max_steps
-        );
-        if d.found == 0 {
-            println!("  no error found from any start within the budget");
-        } else {
-            let note = if d.found < d.starts {
-                format!(
-                    " over the {} starts that found one ({} did not: the full mean is larger)",
-                    d.found,
-                    d.starts - d.found
-                )
-            } else {
-                String::new()
-            };
-            println!("  d(E) = {:.4}{note}", d.mean_distance);
-        }
-        println!("  bound at the {which} inner error rate mu = {mu:.2e}:");
-        println!(
-            "    exact cap {:.4}, optimal (estimated) {:.4}",
-            d.bound_cap, d.bound_optimal
-        );
-        print!("{}", histogram(&d, 12));
-    }
+    print!("{}", text(&m, &settings)?);
     Ok(())
+}
+
+fn rate_line(m: &Measurement, s: Sphere) -> String {
+    let r = m.rates.get(s);
+    let Some(mu) = r.mu else {
+        return "unknown".into();
+    };
+    let value = if mu.rate.mu > 0.0 || mu.rate.is_zero() {
+        format!("{:.3e}", mu.rate.mu)
+    } else {
+        sci_from_ln(mu.rate.ln_mu)
+    };
+    let bound = match m.rates.bound.get(s) {
+        Some(b) => format!(
+            "cap bound {:.4}, optimal (estimated) {:.4}",
+            b.cap, b.optimal
+        ),
+        None => "no bound".into(),
+    };
+    format!("{value} ({}): {bound}", mu.source.describe())
+}
+
+fn distance_line(d: &DistanceReading) -> String {
+    match d.mean() {
+        None => d.label(),
+        Some(mean) => {
+            let ratio = d
+                .ratio()
+                .map_or_else(String::new, |r| format!(", d(E)/cap {r:.3}"));
+            let exact = d
+                .exact_mean
+                .map_or_else(String::new, |e| format!(", exact {e:.4}"));
+            format!(
+                "d(E) <= {mean:.4} ± {:.4} (2 se; {}){ratio}{exact}",
+                2.0 * d.se(),
+                d.label()
+            )
+        }
+    }
+}
+
+/// The measurement as text.
+fn text(m: &Measurement, s: &Settings) -> anyhow::Result<String> {
+    let mut out = String::new();
+    let (inner, outer) = (&m.rates.inner.sampled, &m.rates.outer.sampled);
+    let _ = writeln!(
+        out,
+        "error rate on {} fresh points (Monte Carlo):",
+        inner.samples + outer.samples
+    );
+    let _ = writeln!(out, "  inner sphere  {}", rate(inner));
+    let _ = writeln!(out, "  outer sphere  {}", rate(outer));
+    if let Some(q) = &m.quad {
+        if q.alphas.is_empty() {
+            let _ = writeln!(out, "quadratic net with b = 0: no ellipsoid, no alphas");
+        } else if q.band_applies {
+            out.push_str(&alphas_text(&q.alphas, m.radius)?);
+        } else {
+            let _ = writeln!(
+                out,
+                "quadratic net in the {} regime (b > 0): the band [1/R^2, 1] does not apply",
+                q.regime
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "rate used for d(E) and the bounds (bounds on each sphere's radius):"
+    );
+    let _ = writeln!(out, "  inner  {}", rate_line(m, Sphere::Inner));
+    let _ = writeln!(out, "  outer  {}", rate_line(m, Sphere::Outer));
+    if m.d_e.inner.is_some() || m.d_e.outer.is_some() {
+        let _ = writeln!(
+            out,
+            "nearest error ({} starts per sphere, step {}, {} steps):",
+            s.starts, s.attack.step, s.attack.max_steps
+        );
+        for sphere in Sphere::BOTH {
+            if let Some(d) = m.distance(sphere) {
+                let _ = writeln!(out, "  {:<6} {}", sphere.name(), distance_line(d));
+            }
+        }
+        if let Some(d) = m.distance(Sphere::Inner) {
+            out.push_str("  per-start bounds, inner sphere:\n");
+            out.push_str(&histogram(d, 12));
+        }
+    }
+    if let Some(w) = &m.worst_case {
+        let per = |v: Option<f64>| v.map_or("none".into(), |v| format!("{v:.4}"));
+        let _ = writeln!(
+            out,
+            "worst case ({} starts): largest loss {:.4} (inner {}, outer {}), mean after the attack {:.4}, before {:.4}",
+            w.starts,
+            w.worst_loss,
+            per(w.worst_loss_inner),
+            per(w.worst_loss_outer),
+            w.mean_final_loss,
+            w.mean_loss
+        );
+    }
+    if let Some(r) = &m.robustness {
+        let _ = writeln!(
+            out,
+            "off-manifold robustness ({} points, clean accuracy {:.4}; eps below the margin {:.3}):",
+            r.points, r.clean_accuracy, r.margin
+        );
+        let row = |v: &[f64]| v.iter().map(|x| format!("{x:7.4}")).collect::<String>();
+        let _ = writeln!(out, "  l2 eps          {}", row(&r.eps));
+        let _ = writeln!(out, "  robust accuracy {}", row(&r.robust_accuracy));
+        let _ = writeln!(
+            out,
+            "  median minimal l2 perturbation {} ({}/{} flipped below {:.4})",
+            r.median_min_l2
+                .map_or("infinite".into(), |d| format!("{d:.4}")),
+            r.min_l2_found,
+            r.points,
+            r.max_eps
+        );
+        for z in &r.noise {
+            let _ = writeln!(
+                out,
+                "  Gaussian noise sigma {:.4} (norm ~{:.3}): {}",
+                z.sigma,
+                z.sigma * (m.n as f64).sqrt(),
+                rate(&z.rate)
+            );
+        }
+        for c in &r.corollary {
+            let _ = writeln!(out, "  corollary, {} sphere:", c.sphere.name());
+            let _ = writeln!(out, "    {:<24}{}", "eps", row(&c.eps));
+            let _ = writeln!(
+                out,
+                "    {:<24}{}",
+                "within eps (lower est.)",
+                row(&c.within)
+            );
+            let cap: Vec<String> = c
+                .cap_expansion
+                .iter()
+                .map(|v| v.map_or("      -".into(), |x| format!("{x:7.4}")))
+                .collect();
+            let _ = writeln!(out, "    {:<24}{}", "cap expansion (bound)", cap.concat());
+        }
+    }
+    if !m.notes.is_empty() {
+        out.push_str("notes:\n");
+        for n in &m.notes {
+            let _ = writeln!(out, "  - {n}");
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::attack::NearestError;
+    use crate::measure::choose;
+    use crate::stats::rate_estimate;
 
     #[test]
-    fn the_histogram_counts_every_distance_and_marks_the_bound() {
-        let d = NearestError {
+    fn the_histogram_counts_every_start_and_marks_the_bound() {
+        let nearest = NearestError {
+            sphere: Sphere::Inner,
             starts: 4,
-            found: 4,
+            found: 3,
             mean_distance: 0.2,
+            se: 0.05,
             distances: vec![0.1, 0.15, 0.2, 0.35],
-            mu: 1e-3,
-            bound_optimal: 0.3,
-            bound_cap: 0.31,
             searches_per_s: 1.0,
+            every_start: true,
         };
+        let mu = choose(None, None, Some(&rate_estimate(10, 10_000)));
+        let d = DistanceReading::new(nearest, mu, 10, 1.0, 20, None);
         let h = histogram(&d, 6);
         let total: usize = h
             .lines()
@@ -166,6 +309,11 @@ mod tests {
             .sum();
         assert_eq!(total, 4, "{h}");
         assert_eq!(h.matches("<- cap bound").count(), 1, "{h}");
+        let line = distance_line(&d);
+        assert!(
+            line.contains("d(E) <= 0.2000") && line.contains("3/4 found"),
+            "{line}"
+        );
     }
 
     #[test]

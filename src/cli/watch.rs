@@ -65,7 +65,7 @@ pub fn watch(a: WatchArgs) -> anyhow::Result<()> {
         several(&a.dirs, opts, _commands)?
     };
     match outcome_signal {
-        Some(s) => Err(Interrupted(s).into()),
+        Some(s) => Err(Interrupted::new(s, "the dashboard (the run goes on)").into()),
         None => Ok(()),
     }
 }

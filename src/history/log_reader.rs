@@ -168,7 +168,9 @@ mod tests {
         assert!(kinds(|e| matches!(e, Event::NearestError(_))) >= 6);
         assert!(kinds(|e| matches!(e, Event::Applied { .. })) == 1);
         let unfound = events.iter().find_map(|e| match e {
-            Event::NearestError(n) if n.value.found == 0 => Some(n.value.mean_distance),
+            Event::NearestError(n) if n.value.nearest.found == 0 => {
+                Some(n.value.nearest.mean_distance)
+            }
             _ => None,
         });
         assert!(unfound.is_some_and(f64::is_nan), "null reads back as NaN");

@@ -3,10 +3,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::stats::RateEstimate;
+use crate::data::Sphere;
+use crate::measure::{DistanceReading, Measurement, RateChoice};
 
-/// One measurement of a sweep point: error rate, d(E) and the bound at the
-/// same error rate.
+/// One measurement of a sweep point: everything the measuring pipeline
+/// found at that step.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Checkpoint {
     pub step: u64,
@@ -14,39 +15,27 @@ pub struct Checkpoint {
     pub model: String,
     /// Fixed training-set size, 0 for online data.
     pub train_size: u64,
-    pub n: usize,
-    /// Monte Carlo inner-sphere error count with its Clopper-Pearson interval.
-    pub inner: RateEstimate,
-    /// Error rate the bounds are evaluated at: the estimate, or its
-    /// one-sided upper bound when no error was seen (`mu_upper_only`).
-    pub mu: f64,
-    pub mu_upper_only: bool,
-    pub starts: usize,
-    pub found: usize,
-    /// Mean distance to the nearest error over found starts; absent when
-    /// the attack found none.
-    pub mean_distance: Option<f64>,
-    /// Standard error of that mean over starts.
-    pub distance_se: Option<f64>,
-    /// Distance resolution of the attack (its step after bisection).
-    pub resolution: f64,
-    pub unfound: f64,
-    /// The bounds at `mu`; absent where mu is outside (0, 1).
-    pub bound_cap: Option<f64>,
-    pub bound_optimal: Option<f64>,
-    /// The cap bound at the lower end of the error-rate interval: the
-    /// largest bound the data allow (infinite when the interval reaches 0).
-    pub bound_cap_at_lo: Option<f64>,
-    /// Quadratic nets: alphas outside [1/R^2, 1] and the exact inner error.
-    pub bad_alphas: Option<usize>,
-    pub exact_inner: Option<f64>,
-    /// Quadratic nets: the cap bound at the exact inner error rate, which
-    /// is known even where sampling saw no error.
-    pub bound_cap_exact: Option<f64>,
+    pub measurement: Measurement,
     /// Mean training loss since the previous checkpoint.
     pub train_loss: f64,
     /// Training seconds of this point so far.
     pub elapsed_s: f64,
+}
+
+impl Checkpoint {
+    pub fn n(&self) -> usize {
+        self.measurement.n
+    }
+
+    /// d(E) on `sphere`, when the search ran.
+    pub fn distance(&self, sphere: Sphere) -> Option<&DistanceReading> {
+        self.measurement.distance(sphere)
+    }
+
+    /// The rate d(E) on `sphere` is placed and bounded at.
+    pub fn mu(&self, sphere: Sphere) -> Option<RateChoice> {
+        self.measurement.rates.get(sphere).mu
+    }
 }
 
 /// Worst-case against average loss and the alphas of a quadratic net
@@ -54,12 +43,49 @@ pub struct Checkpoint {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PerfectInit {
     pub step: u64,
+    /// Mean loss at the attack's starts before the attack.
     pub mean_loss: f64,
+    /// Largest loss over the starts after the worst-case attack.
     pub worst_loss: f64,
-    pub bad_low: usize,
-    pub bad_high: usize,
+    /// Mean loss over the starts after the attack.
+    pub mean_final_loss: f64,
+    /// Alphas below 1/R^2 and above 1; None where the band does not apply
+    /// (b >= 0).
+    pub bad_low: Option<usize>,
+    pub bad_high: Option<usize>,
     pub exact_inner: f64,
     pub exact_outer: f64,
+}
+
+/// Where training stood when a snapshot was written: the loss sums since
+/// the last checkpoint, so a resumed point reports the same mean training
+/// loss at its next checkpoint as an uninterrupted one.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    pub step: u64,
+    /// For people reading the log.
+    pub loss_sum: f64,
+    /// The same sum as its IEEE bits: restored exactly, whatever a JSON
+    /// reader does with the last digit of a float.
+    pub loss_sum_bits: u64,
+    pub loss_count: u64,
+    pub elapsed_s: f64,
+}
+
+impl Progress {
+    pub fn new(step: u64, loss_sum: f64, loss_count: u64, elapsed_s: f64) -> Self {
+        Self {
+            step,
+            loss_sum,
+            loss_sum_bits: loss_sum.to_bits(),
+            loss_count,
+            elapsed_s,
+        }
+    }
+
+    pub fn sum(&self) -> f64 {
+        f64::from_bits(self.loss_sum_bits)
+    }
 }
 
 /// What a sweep point appends, tagged so `read_all` can tell them apart.
@@ -68,31 +94,5 @@ pub struct PerfectInit {
 pub enum SweepRecord {
     Checkpoint(Box<Checkpoint>),
     PerfectInit(PerfectInit),
-}
-
-impl Checkpoint {
-    /// How far d(E) may exceed the cap bound before the excess is more than
-    /// the estimate's uncertainty: two standard errors over starts plus the
-    /// attack's resolution, with the bound taken at the low end of mu.
-    /// A quadratic net's exact error rate needs no interval, so its bound
-    /// replaces the sampled one where it is known.
-    pub fn allowed_distance(&self) -> f64 {
-        let sampled = self.bound_cap_at_lo.unwrap_or(f64::INFINITY);
-        let bound = self.bound_cap_exact.unwrap_or(sampled);
-        bound + 2.0 * self.distance_se.unwrap_or(0.0) + self.resolution
-    }
-
-    /// True when d(E) lies above the exact-cap curve by more than its
-    /// uncertainty, which the isoperimetric theorem rules out.
-    pub fn above_bound(&self) -> bool {
-        self.mean_distance
-            .is_some_and(|d| d > self.allowed_distance())
-    }
-
-    /// d(E) over the cap bound at the recorded mu.
-    pub fn ratio(&self) -> Option<f64> {
-        let d = self.mean_distance?;
-        let bound = self.bound_cap?;
-        (bound.is_finite() && bound > 0.0).then(|| d / bound)
-    }
+    Progress(Progress),
 }

@@ -66,6 +66,7 @@ fn load_point(dir: &Path, plan: &PointPlan) -> anyhow::Result<PointData> {
             match serde_json::from_value::<SweepRecord>(value) {
                 Ok(SweepRecord::Checkpoint(c)) => checkpoints.push(*c),
                 Ok(SweepRecord::PerfectInit(p)) => perfect.push(p),
+                Ok(SweepRecord::Progress(_)) => {}
                 Err(_) => skipped += 1,
             }
         }

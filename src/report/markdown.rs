@@ -12,15 +12,26 @@ use super::figures::perfect_init::PerfectInitFigure;
 use super::figures::save;
 use super::figures::slices::Slices;
 use super::load::{PointData, SweepData, load};
-use super::measure::quad_analysis;
 use super::plan::size_label;
-use super::reading::{Reading, read};
+use super::reading::{Change, Reading, changes, read};
 use super::table::table;
-use crate::attack::{SliceKind, SliceParams, decision_slice};
+use crate::attack::{Cancel, ManifoldParams, SliceKind, SliceParams, Starts, decision_slice};
+use crate::data::Sphere;
+use crate::measure::MAX_UNFOUND;
+use crate::measure::calibration::{Calibration, calibrate_on_cap};
+use crate::measure::corollary::EPS_MULTIPLES;
 use crate::run::RunDir;
+use crate::stats::quadnet::analyse_model;
 use crate::train::{Trainer, TrainerState};
 
 pub const REPORT_FILE: &str = "report.md";
+
+fn bad_text(p: &crate::report::checkpoint::PerfectInit) -> String {
+    match p.bad_low.zip(p.bad_high) {
+        Some((l, h)) => (l + h).to_string(),
+        None => "n/a (b >= 0)".into(),
+    }
+}
 pub const FIGURES_DIR: &str = "figures";
 const THREADS: usize = 2;
 
@@ -72,22 +83,37 @@ fn figure_line(out: &mut String, title: &str, files: &[PathBuf; 2], caption: &st
 }
 
 fn reading_text(r: &Reading) -> String {
+    let (sphere, bound) = match r.sphere {
+        Sphere::Inner => ("inner", "the cap bound"),
+        Sphere::Outer => ("outer", "R times the cap bound"),
+    };
     let mut s = format!(
-        "- Points with a d(E) estimate: {} ({} of them at a one-sided upper bound of mu, where no error was sampled).\n",
-        r.measured, r.upper_only
+        "- Checkpoints with a d(E) estimate on the {sphere} sphere: {}. Left out of what follows: {} where more than {:.0}% of the starts found no error of their own (their values rest on other starts' errors and run high), and {} whose exact error rate is 0 (no error set). Read: {} ({} at an exact rate, {} at a one-sided upper bound of mu, where no error was sampled).\n",
+        r.measured + r.zero_rate,
+        r.left_out,
+        100.0 * MAX_UNFOUND,
+        r.zero_rate,
+        r.read(),
+        r.exact,
+        r.upper_only
     );
     let _ = writeln!(
         s,
-        "- Points above the exact-cap curve beyond their estimation uncertainty (two standard errors of d(E) over starts, the cap bound taken at the lower end of mu's 95% interval, or at the exact mu for quadratic nets): **{}**. The isoperimetric theorem allows none.",
+        "- Points above the exact-cap curve beyond their estimation uncertainty (two standard errors of d(E) over starts plus the bisection's resolution, {bound} taken at the lower end of mu's 95% interval, or at the exact mu for quadratic nets): **{}**. The isoperimetric theorem allows none of the true d(E); every d(E) here is an upper estimate, so a point above can be the attack's looseness rather than the theorem failing.",
         r.above.len()
     );
     for (m, size, step) in &r.above {
         let _ = writeln!(s, "  - {m}, train size {}, step {step}", size_label(*size));
     }
     if r.decades.is_empty() {
-        s.push_str("- No point with sampled errors, so no ratio to the bound.\n");
+        s.push_str(
+            "- No point with a known rate (sampled errors or exact), so no ratio to the bound.\n",
+        );
     } else {
-        s.push_str("- How close the models come to the bound, median d(E) / cap bound per decade of error rate (sampled-error points only):\n\n| error rate | points | median d(E) / bound |\n|---|---|---|\n");
+        let _ = write!(
+            s,
+            "- How close the models come to the bound, median d(E) / {bound} per decade of error rate (points whose rate is known, not only bounded; the medians describe checkpoints that share their starts, they are not averages of independent measurements):\n\n| error rate | points | median d(E) / bound |\n|---|---|---|\n"
+        );
         for d in &r.decades {
             let _ = writeln!(
                 s,
@@ -98,6 +124,175 @@ fn reading_text(r: &Reading) -> String {
                 d.median_ratio
             );
         }
+    }
+    s
+}
+
+fn changes_text(c: &[Change]) -> String {
+    if c.is_empty() {
+        return String::new();
+    }
+    let mut s = String::from(
+        "\nd(E) on the inner sphere over each point's training, first to last usable checkpoint. The checkpoints share their starts, so the change is judged by its paired standard error over those starts; the error the two means would have as independent samples is beside it.\n\n| point | steps | d(E) | change | paired 2 se | unpaired 2 se |\n|---|---|---|---|---|---|\n",
+    );
+    for x in c {
+        let _ = writeln!(
+            s,
+            "| {} | {} -> {} | {:.4} -> {:.4} | {:+.4} | {:.4} | {:.4} |",
+            x.point,
+            x.from_step,
+            x.to_step,
+            x.from,
+            x.to,
+            x.change,
+            2.0 * x.paired_se,
+            2.0 * x.unpaired_se
+        );
+    }
+    s
+}
+
+/// The attack's bias on cap classifiers at the sweep's dimension, starts
+/// and attack settings (`measure::calibration`).
+fn calibration(data: &SweepData) -> anyhow::Result<Vec<Calibration>> {
+    let Some(p) = data
+        .points
+        .iter()
+        .find(|p| p.plan.model != super::plan::PERFECT_INIT)
+    else {
+        return Ok(Vec::new());
+    };
+    let c = &p.plan.config;
+    if c.attack.starts == 0 {
+        return Ok(Vec::new());
+    }
+    let starts = Starts {
+        seed: c.seed,
+        sphere: Sphere::Inner,
+        outer_radius: c.data.radius,
+        count: c.attack.starts,
+    };
+    let params = ManifoldParams::from(&c.attack);
+    [1e-1, 1e-2, 1e-3]
+        .iter()
+        .map(|&mu| {
+            calibrate_on_cap(c.data.n, mu, starts, &params, THREADS, &Cancel::never())
+                .with_context(|| format!("attack calibration at mu = {mu}"))
+        })
+        .collect()
+}
+
+fn calibration_text(cal: &[Calibration], data: &SweepData) -> String {
+    let mut s = String::from(
+        "Every d(E) in this report is the mean of per-start upper bounds on the distance to the nearest error: the distance to the nearest error found from any start, tightened by bisection along great circles. How loose those bounds are is measured where the answer is known. On cap classifiers at this sweep's n, with its starts and attack settings:\n\n| cap measure mu | found / starts | attack d(E) | exact d(E) over the same starts | bias | largest per-start excess |\n|---|---|---|---|---|---|\n",
+    );
+    for c in cal {
+        let _ = writeln!(
+            s,
+            "| {:.2e} | {} / {} | {:.4} | {:.4} | {:+.2}% | {:.2e} |",
+            c.mu,
+            c.found,
+            c.starts,
+            c.attack_mean,
+            c.exact_mean,
+            100.0 * c.bias,
+            c.max_excess
+        );
+    }
+    let exact: Vec<_> = data
+        .checkpoints()
+        .filter_map(|c| Some((c, c.distance(Sphere::Inner)?.bias()?)))
+        .collect();
+    if exact.is_empty() {
+        s.push_str("\nA cap is the error set the ascent walks into along a geodesic, so this is the attack at its best. On the trained nets the bias is not measured here: that needs exact distances to a quadratic net's error set, which this build does not compute (`measure::exact_geometry`). The sign is known - every value is an upper bound, so the trained nets' d(E) can only be lower than shown - the size is not.\n");
+    } else {
+        let biases: Vec<f64> = exact.iter().map(|e| e.1).collect();
+        let _ = writeln!(
+            s,
+            "\nOn the trained quadratic nets, against the exact d(E) over the same starts: median bias {:+.2}% over {} checkpoints (largest {:+.2}%).",
+            100.0 * crate::stats::median(&biases),
+            biases.len(),
+            100.0 * biases.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+        );
+    }
+    s
+}
+
+/// Off-manifold robustness and the corollary at each point's last
+/// checkpoint that measured them.
+fn robustness_text(data: &SweepData) -> String {
+    let last: Vec<_> = data
+        .points
+        .iter()
+        .filter_map(|p| {
+            let c = p
+                .checkpoints
+                .iter()
+                .rev()
+                .find(|c| c.measurement.robustness.is_some())?;
+            Some((p.plan.name.as_str(), c, c.measurement.robustness.as_ref()?))
+        })
+        .collect();
+    let Some((_, _, first)) = last.first() else {
+        return "No checkpoint measured off-manifold robustness.\n".into();
+    };
+    let fmt = |v: &[f64]| {
+        v.iter()
+            .map(|x| format!("{x:.3}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let root_n = (data.plan.points.first().map_or(1, |p| p.config.data.n) as f64).sqrt();
+    let mut s = format!(
+        "At each point's last checkpoint. Robust accuracy under l2 PGD (50 steps, no random start) at eps = {} - all below the margin (R - 1)/2 = {:.3}, so a perturbed point keeps the label of the sphere it came from; the median minimal l2 perturbation, a point not flipped below {:.3} counting as infinite; the error rate under Gaussian noise of typical norm sigma sqrt(n) = {}, labelled by the nearest sphere.\n\n| point | step | points | clean accuracy | robust accuracy | median min l2 (flipped) | noise error rate |\n|---|---|---|---|---|---|---|\n",
+        fmt(&first.eps),
+        first.margin,
+        first.max_eps,
+        fmt(&first
+            .noise
+            .iter()
+            .map(|z| z.sigma * root_n)
+            .collect::<Vec<_>>())
+    );
+    for (name, c, r) in &last {
+        let _ = writeln!(
+            s,
+            "| {name} | {} | {} | {:.3} | {} | {} ({}/{}) | {} |",
+            c.step,
+            r.points,
+            r.clean_accuracy,
+            fmt(&r.robust_accuracy),
+            r.median_min_l2
+                .map_or("infinite".into(), |d| format!("{d:.4}")),
+            r.min_l2_found,
+            r.points,
+            r.noise
+                .iter()
+                .map(|z| format!("{:.2e}", z.rate.rate))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    s.push_str("\nThe corollary measured, inner sphere: the fraction of starts whose found nearest error lies within eps (a lower estimate of the true fraction, since each distance is an upper bound) against the eps-expansion of a cap of the same measure (the theorem's lower bound on the true fraction), at eps = 0.5, 1 and 2 times the cap bound. A measured fraction below the cap's is the attack's shortfall, not the theorem's.\n\n| point | step | within 0.5 / 1 / 2 bounds | cap expansion |\n|---|---|---|---|\n");
+    for (name, c, r) in &last {
+        let Some(k) = r.corollary.iter().find(|k| k.sphere == Sphere::Inner) else {
+            continue;
+        };
+        if k.unit != "cap bound" {
+            continue;
+        }
+        let at = |m: f64| EPS_MULTIPLES.iter().position(|x| *x == m);
+        let pick =
+            |v: &dyn Fn(Option<usize>) -> String| [0.5, 1.0, 2.0].map(|m| v(at(m))).join(" / ");
+        let within = pick(&|i| {
+            i.and_then(|i| k.within.get(i))
+                .map_or("–".into(), |w| format!("{w:.3}"))
+        });
+        let cap = pick(&|i| {
+            i.and_then(|i| k.cap_expansion.get(i).copied().flatten())
+                .map_or("–".into(), |w| format!("{w:.3}"))
+        });
+        let _ = writeln!(s, "| {name} | {} | {within} | {cap} |", c.step);
     }
     s
 }
@@ -149,7 +344,9 @@ pub fn write_report(dir: &Path) -> anyhow::Result<PathBuf> {
         .map(|p| p.config.data.n)
         .unwrap_or(0);
     let checkpoints: Vec<_> = data.checkpoints().cloned().collect();
-    let reading = read(&checkpoints);
+    let inner = read(&checkpoints, Sphere::Inner);
+    let outer = read(&checkpoints, Sphere::Outer);
+    let cal = calibration(&data)?;
     let mut md = format!(
         "# Adversarial spheres: sweep report\n\nSweep directory `{}`, scale **{}**: {}\n\n",
         dir.display(),
@@ -157,27 +354,49 @@ pub fn write_report(dir: &Path) -> anyhow::Result<PathBuf> {
         data.plan.scaling
     );
     md.push_str("## Reading\n\n");
-    md.push_str(&reading_text(&reading));
+    md.push_str("Inner sphere (the paper's figure):\n\n");
+    md.push_str(&reading_text(&inner));
+    md.push_str(&changes_text(&changes(&data.points)));
+    md.push_str(
+        "\nOuter sphere, d(E_outer) against R times the cap bound at the outer error rate:\n\n",
+    );
+    md.push_str(&reading_text(&outer));
+    md.push_str("\nStarts, Monte Carlo points and robustness points are functions of the seed and n: the checkpoints of a point share them, and so do points with the same seed and n. Common starts make the change between two checkpoints more precise (see the paired errors above), but the checkpoints are not independent samples of anything.\n");
+    md.push_str("\n## Attack calibration\n\n");
+    md.push_str(&calibration_text(&cal, &data));
     md.push_str("\n## Figures\n\n");
-    let central = save(
-        &Central {
-            n,
-            points: &checkpoints,
-        },
-        &figs.join("central"),
-        (1000, 700),
-    )?;
+    let fig = Central {
+        n,
+        points: &checkpoints,
+    };
+    let central = save(&fig, &figs.join("central"), (1000, 700))?;
+    let zero = fig.zero_rate();
+    let broken = if fig.panels().len() > 1 {
+        " The x axis is broken: the left panel, with its own y axis, holds rates far below the others (quadratic nets at their exact rates)."
+    } else {
+        ""
+    };
     figure_line(
         &mut md,
         "Error rate vs d(E)",
         &central,
         &format!(
-            "One point per (model, training-set size, checkpoint): colour = model, marker = training-set size, bars = ±2 standard errors over attack starts. Hollow markers with a left arrow had no sampled error: they sit at the one-sided 95% upper bound of mu, and their true error rate is lower (further left, where the curves are higher). Curves for n = {n}."
+            "One point per (model, training-set size, checkpoint): colour = model, marker = training-set size, bars = ±2 standard errors over attack starts. Each d(E) is a mean of per-start upper bounds, so the true point lies at or below it. Quadratic nets sit at their exact error rate; other points at the Monte Carlo estimate. Hollow markers with a left arrow had no sampled error: they sit at the one-sided 95% upper bound of mu, and their true error rate is lower (further left, where the curves are higher). Faded markers had more than {:.0}% of starts without an error of their own and are left out of the reading.{broken}{} Curves for n = {n}.",
+            100.0 * MAX_UNFOUND,
+            if zero > 0 {
+                format!(
+                    " {zero} checkpoint(s) with an exact error rate of 0 have no error set and are not drawn."
+                )
+            } else {
+                String::new()
+            }
         ),
     );
     if let Some(p) = alpha_point(&data) {
         let t = trainer_of(p).with_context(|| format!("point {}", p.plan.name))?;
-        if let Some(q) = quad_analysis(&t.model, t.config.data.radius)? {
+        if let Some(q) =
+            analyse_model(&t.model, t.config.data.radius).context("quadratic net analysis")?
+        {
             let fig = Alphas {
                 point: &p.plan.name,
                 step: t.step,
@@ -221,7 +440,7 @@ pub fn write_report(dir: &Path) -> anyhow::Result<PathBuf> {
             "Training from a perfect initialisation",
             &files,
             &format!(
-                "Point {}: from step {} to {}, the average loss went {:.4} -> {:.4}, the worst-case loss {:.4} -> {:.4}, the bad alphas {} -> {} (exact inner error {:.2e} -> {:.2e}).",
+                "Point {}: from step {} to {}, the average loss went {:.4} -> {:.4}, the worst-case loss (the largest over the attack's starts, a lower estimate of the true worst case) {:.4} -> {:.4}, the bad alphas {} -> {} (exact inner error {:.2e} -> {:.2e}).",
                 p.plan.name,
                 first.step,
                 last.step,
@@ -229,8 +448,8 @@ pub fn write_report(dir: &Path) -> anyhow::Result<PathBuf> {
                 last.mean_loss,
                 first.worst_loss,
                 last.worst_loss,
-                first.bad_low + first.bad_high,
-                last.bad_low + last.bad_high,
+                bad_text(first),
+                bad_text(last),
                 first.exact_inner,
                 last.exact_inner
             ),
@@ -271,7 +490,9 @@ pub fn write_report(dir: &Path) -> anyhow::Result<PathBuf> {
             ),
         );
     }
-    md.push_str("## Points\n\n");
+    md.push_str("## Off-manifold robustness\n\n");
+    md.push_str(&robustness_text(&data));
+    md.push_str("\n## Points\n\n");
     md.push_str(&table(&checkpoints));
     md.push_str("\n## Settings\n\n");
     md.push_str(&settings(&data));

@@ -5,7 +5,6 @@ pub mod checkpoint;
 pub mod figures;
 pub mod load;
 mod markdown;
-pub mod measure;
 pub mod plan;
 pub mod reading;
 pub mod table;

@@ -50,6 +50,8 @@ pub struct PlanRequest {
     pub checkpoints: usize,
     /// Config edits applied last to every point, in order.
     pub set: Vec<(String, String)>,
+    /// Training threads of every point (0: the presets' own).
+    pub train_threads: usize,
 }
 
 const DEFAULT_SCALING: &str = "n = 100 instead of 500; ReLU 100-256-256-1 (batch norm), deep ReLU 4 x 256, \
@@ -198,6 +200,12 @@ impl Plan {
         if let Some(steps) = req.steps {
             scaling.push_str(&format!(" Steps per point set to {steps}."));
         }
+        if req.train_threads > 0 {
+            scaling.push_str(&format!(
+                " {} training thread(s) per point.",
+                req.train_threads
+            ));
+        }
         for (k, v) in &req.set {
             scaling.push_str(&format!(" {k} = {v}."));
         }
@@ -241,6 +249,14 @@ fn point(
     edit(&mut config, "data.train_size", &size.to_string(), &name)?;
     if let Some(steps) = req.steps {
         edit(&mut config, "steps", &steps.to_string(), &name)?;
+    }
+    if req.train_threads > 0 {
+        edit(
+            &mut config,
+            "train.threads",
+            &req.train_threads.to_string(),
+            &name,
+        )?;
     }
     for (k, v) in &req.set {
         edit(&mut config, k, v, &name)?;

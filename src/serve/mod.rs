@@ -258,7 +258,7 @@ pub fn serve(launch: &Launch, mut opts: ServeOptions) -> anyhow::Result<()> {
                 trainer.step,
                 sig.name()
             ));
-            Err(Interrupted(sig).into())
+            Err(Interrupted::new(sig, format!("run {}", dir.path().display())).into())
         }
         Some(Ending::Diverged) => {
             let at = diverged_at.unwrap_or(trainer.step);
@@ -317,27 +317,39 @@ fn redirect_output(dir: &RunDir) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The final test error on fresh points, per sphere with its interval.
+/// The final test error on fresh points, per sphere with its interval
+/// (and the exact rate where known): the measuring pipeline's cheap step.
 fn summary(trainer: &Trainer, out: &mut Output) {
+    use crate::measure::{Settings, cheap};
     let c = &trainer.config;
     if c.eval.test_samples == 0 {
         return;
     }
+    let settings = Settings {
+        samples: c.eval.test_samples,
+        ..Settings::from_config(c)
+    };
     let mut est = crate::attack::ErrorEstimator::new(c.seed, c.data.radius as f32);
-    match est.run(
-        &trainer.model,
-        0,
-        c.eval.test_samples,
-        c.eval.threads + c.train.threads,
-    ) {
-        Ok(e) => {
+    let threads = c.eval.threads + c.train.threads;
+    let never = crate::attack::Cancel::never();
+    match cheap(&trainer.model, &settings, &mut est, 0, threads, &never) {
+        Ok(m) => {
+            let (inner, outer) = (&m.rates.inner, &m.rates.outer);
             out.line(&format!(
                 "test error after {} steps on {} fresh points:",
                 trainer.step,
-                e.inner.samples + e.outer.samples
+                inner.sampled.samples + outer.sampled.samples
             ));
-            out.line(&format!("  inner sphere  {}", e.inner));
-            out.line(&format!("  outer sphere  {}", e.outer));
+            for (name, r) in [("inner", inner), ("outer", outer)] {
+                let exact = match (r.exact, r.ln_exact) {
+                    (Some(_), Some(ln)) => {
+                        format!("  (exact {})", crate::stats::report::sci_from_ln(ln))
+                    }
+                    (Some(e), None) => format!("  (exact {e})"),
+                    _ => String::new(),
+                };
+                out.line(&format!("  {name} sphere  {}{exact}", r.sampled));
+            }
         }
         Err(e) => out.line(&format!("no test error: {e}")),
     }

@@ -95,10 +95,24 @@ impl Reporter {
                 ))
             }
             Event::NearestError(e) => {
-                let n = &e.value;
+                let r = &e.value;
+                let d = r
+                    .mean()
+                    .map_or_else(|| "none".into(), |d| format!("{d:.4}"));
+                let bound = match (r.bound, r.mu) {
+                    (Some(b), Some(m)) => format!(
+                        "cap bound {:.4} at mu {:.2e} ({})",
+                        b.cap,
+                        m.rate.mu,
+                        m.source.describe()
+                    ),
+                    _ => "no bound".into(),
+                };
                 Some(format!(
-                    "d(E) at step {}: {:.4} over {}/{} starts with an error (bound {:.4} at mu {:.2e})",
-                    e.step, n.mean_distance, n.found, n.starts, n.bound_cap, n.mu
+                    "d(E) {} at step {}: {d} ({}; {bound})",
+                    r.nearest.sphere.name(),
+                    e.step,
+                    r.label()
                 ))
             }
             _ => None,

@@ -1,45 +1,66 @@
-//! The evaluation thread: always works on the newest published model.
-//! Per model version it runs one cycle, the quadratic-net analysis
-//! (instant), a Monte Carlo round, the nearest-error search (d(E)), a
-//! decision slice and a worst-case attack, then keeps refining the Monte
-//! Carlo estimate until a newer model arrives or enough points were seen.
+//! The evaluation thread: measures the published models with the measuring
+//! pipeline (`crate::measure`), sharing its time between two kinds of work.
+//!
+//! * Cheap, at every publication: the quadratic-net analysis, a Monte
+//!   Carlo round of `eval.samples` points, the rate choice and the bounds
+//!   (`measure::cheap`), sent as `QuadReport`, `ErrorEstimate` and `Rates`.
+//! * Slow, one cycle per model: d(E) on the inner and the outer sphere,
+//!   the worst-case attack, off-manifold robustness (`measure::SlowCycle`),
+//!   then a decision slice, sent as `NearestError` (one per sphere),
+//!   `WorstCase`, `Robustness` and `DecisionSlice`. Minutes at n = 500,
+//!   done in units of a few seconds.
+//!
+//! How the time is shared. A slow cycle runs on the model it started with,
+//! a unit at a time. Between units the thread takes the newest publication
+//! (the slot holds only the newest) and measures it cheaply whenever cheap
+//! work has had no more of the thread's time than slow work since the cycle
+//! began: with both kinds waiting each gets at least half, so publications
+//! are measured while a cycle runs instead of after it. When a cycle ends,
+//! the next starts on the newest cheaply measured model (with that model's
+//! rates, so its bounds are taken where its error rate was measured). With
+//! nothing else to do the thread refines the newest model's Monte Carlo
+//! estimate for up to `EXTRA_ROUNDS` rounds, then sleeps until the next
+//! publication. Every unit stops within a step when the run ends.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
 
 use crossbeam_channel::{Receiver, Sender, TryRecvError};
 
-use super::messages::{Event, Stamped};
+use super::messages::{Event, QuadReport, Stamped};
 use super::publish::Publication;
-use crate::attack::{ErrorEstimator, ManifoldParams, McEstimate, SliceKind, SliceParams};
-use crate::config::Config;
-use crate::nn::Model;
+use crate::attack::{Cancel, ErrorEstimator, SliceKind, SliceParams};
+use crate::measure::rare_rate::rare_rates;
+use crate::measure::{Finished, Rates, Settings, SlowCycle, cheap, sample};
+use crate::stats::QuadAnalysis;
 
-/// Rounds per version beyond the first before the thread goes idle: a
-/// paused run stops costing CPU once its estimate is tight.
+/// Monte Carlo rounds per model beyond the first while idle: a paused run
+/// stops costing CPU once its estimate is tight.
 const EXTRA_ROUNDS: u64 = 9;
-
-/// Points per Monte Carlo call, so a newer model is picked up quickly.
-const ROUND_CHUNK: u64 = 1 << 16;
 
 pub struct EvalWorker {
     models: Receiver<Publication>,
     events: Sender<Event>,
-    /// Set when the trainer has stopped: checked between units of work.
-    stop: Arc<AtomicBool>,
+    /// Set when the trainer has stopped: every unit of work looks at it.
+    cancel: Cancel,
     slices: u64,
 }
 
-/// What has been done for the current version.
-#[derive(Default)]
-struct Progress {
-    quad: bool,
-    nearest: bool,
-    slice: bool,
-    worst: bool,
-    /// Points evaluated for this version.
-    samples: u64,
-    estimate: Option<McEstimate>,
+/// The newest model measured cheaply.
+struct Latest {
+    p: Publication,
+    settings: Settings,
+    quad: Option<QuadAnalysis>,
+    rates: Rates,
+    extra_rounds: u64,
+}
+
+/// A slow cycle in progress.
+struct Slow {
+    p: Publication,
+    cycle: SlowCycle,
+    sliced: bool,
 }
 
 impl EvalWorker {
@@ -51,109 +72,173 @@ impl EvalWorker {
         Self {
             models,
             events,
-            stop,
+            cancel: Cancel::on(stop),
             slices: 0,
         }
     }
 
     pub fn run(mut self) {
-        let Ok(mut current) = self.models.recv() else {
+        let Ok(first) = self.models.recv() else {
             return;
         };
-        let mut estimator =
-            ErrorEstimator::new(current.config.seed, current.config.data.radius as f32);
-        let mut progress = Progress::default();
-        while !self.stop.load(Ordering::SeqCst) {
-            // A cycle (estimate, d(E), slice, worst case) is finished on the
-            // model it started with; then the newest publication takes
-            // over, a new model or new evaluation settings alike.
-            let busy = self.work(&current, &mut estimator, &mut progress);
-            let cycle_done = progress.quad
-                && progress.nearest
-                && progress.slice
-                && progress.worst
-                && progress.samples >= current.config.eval.samples;
-            let next = match (busy, cycle_done) {
-                (true, false) => continue,
-                (true, true) => match self.models.try_recv() {
-                    Ok(p) => p,
-                    Err(TryRecvError::Empty) => continue,
-                    Err(TryRecvError::Disconnected) => return,
-                },
-                // Nothing left for this version: sleep until the next one
-                // (or until the trainer has gone: the slot disconnects).
-                (false, _) => match self.models.recv() {
-                    Ok(p) => p,
-                    Err(_) => return,
-                },
-            };
-            current = next;
-            progress = Progress::default();
+        let mut est = ErrorEstimator::new(first.config.seed, first.config.data.radius as f32);
+        let mut pending = Some(first);
+        let mut latest: Option<Latest> = None;
+        let mut slow: Option<Slow> = None;
+        let (mut cheap_s, mut slow_s) = (0.0f64, 0.0f64);
+        while !self.cancel.is_cancelled() {
+            match self.models.try_recv() {
+                Ok(p) => pending = Some(p),
+                Err(TryRecvError::Empty) => {}
+                Err(TryRecvError::Disconnected) => return,
+            }
+            let cheap_turn = slow.is_none() || cheap_s <= slow_s;
+            if cheap_turn && let Some(p) = pending.take() {
+                let t = Instant::now();
+                if let Some(l) = self.cheap(p, &mut est) {
+                    latest = Some(l);
+                }
+                cheap_s += t.elapsed().as_secs_f64();
+                if slow.is_none()
+                    && let Some(l) = &latest
+                {
+                    slow = Some(self.start(l));
+                    (cheap_s, slow_s) = (0.0, 0.0);
+                }
+                continue;
+            }
+            if let Some(s) = &mut slow {
+                let t = Instant::now();
+                let done = self.slow_unit(s);
+                slow_s += t.elapsed().as_secs_f64();
+                if done {
+                    let finished = s.p.version;
+                    slow = latest
+                        .as_ref()
+                        .filter(|l| l.p.version != finished)
+                        .map(|l| self.start(l));
+                    (cheap_s, slow_s) = (0.0, 0.0);
+                }
+                continue;
+            }
+            if let Some(l) = &mut latest
+                && l.extra_rounds < EXTRA_ROUNDS
+                && l.settings.samples > 0
+            {
+                l.extra_rounds += 1;
+                self.refine(l, &mut est);
+                continue;
+            }
+            // Nothing left: sleep until the next publication (or until the
+            // trainer has gone and the slot disconnects).
+            match self.models.recv() {
+                Ok(p) => pending = Some(p),
+                Err(_) => return,
+            }
         }
     }
 
-    /// One unit of work; false when everything for this version is done.
-    fn work(&mut self, p: &Publication, est: &mut ErrorEstimator, progress: &mut Progress) -> bool {
-        let c: &Config = &p.config;
-        let threads = c.eval.threads;
-        let model: &Model = &p.model;
-        if !model.is_finite() {
-            return false;
+    fn settings(p: &Publication) -> Settings {
+        Settings::from_config(&p.config)
+    }
+
+    /// Analysis, a Monte Carlo round, rates; None when the model cannot be
+    /// measured (its warning is sent).
+    fn cheap(&mut self, p: Publication, est: &mut ErrorEstimator) -> Option<Latest> {
+        if !p.model.is_finite() {
+            return None;
         }
-        if !progress.quad {
-            progress.quad = true;
-            match crate::stats::quadnet::analyse_model(model, c.data.radius) {
-                Ok(Some(a)) => {
-                    self.send(Event::QuadReport(Stamped::new(p.version, p.step, a.into())))
+        let settings = Self::settings(&p);
+        let threads = p.config.eval.threads;
+        match cheap(&p.model, &settings, est, p.version, threads, &self.cancel) {
+            Ok(c) => {
+                if let Some(q) = &c.quad {
+                    let report = QuadReport::from(q.clone());
+                    self.send(Event::QuadReport(Stamped::new(p.version, p.step, report)));
+                }
+                if let Some(e) = c.sampled {
+                    self.send(Event::ErrorEstimate(Stamped::new(p.version, p.step, e)));
+                }
+                self.send(Event::Rates(Stamped::new(
+                    p.version,
+                    p.step,
+                    c.rates.clone(),
+                )));
+                Some(Latest {
+                    p,
+                    settings,
+                    quad: c.quad,
+                    rates: c.rates,
+                    extra_rounds: 0,
+                })
+            }
+            Err(e) if e.is_cancelled() => None,
+            Err(e) => {
+                self.send(Event::warning(format!("measurement: {e}")));
+                None
+            }
+        }
+    }
+
+    /// One more Monte Carlo round on the newest model, with its rates.
+    fn refine(&mut self, l: &mut Latest, est: &mut ErrorEstimator) {
+        let (p, s) = (&l.p, &l.settings);
+        let threads = p.config.eval.threads;
+        match sample(est, &p.model, p.version, s.samples, threads, &self.cancel) {
+            Ok(Some(e)) => {
+                let rare = rare_rates(&p.model, s.seed, s.radius);
+                l.rates = Rates::choose(s.n, s.radius, Some(&e), l.quad.as_ref(), &rare);
+                self.send(Event::ErrorEstimate(Stamped::new(p.version, p.step, e)));
+                self.send(Event::Rates(Stamped::new(
+                    p.version,
+                    p.step,
+                    l.rates.clone(),
+                )));
+            }
+            Ok(None) => {}
+            Err(e) if e.is_cancelled() => {}
+            Err(e) => {
+                l.extra_rounds = EXTRA_ROUNDS;
+                self.send(Event::warning(format!("error estimate: {e}")));
+            }
+        }
+    }
+
+    fn start(&self, l: &Latest) -> Slow {
+        Slow {
+            p: l.p.clone(),
+            cycle: SlowCycle::new(&l.settings, l.rates.clone()),
+            sliced: false,
+        }
+    }
+
+    /// One unit of the slow cycle; true when the cycle (slice included) is
+    /// finished.
+    fn slow_unit(&mut self, s: &mut Slow) -> bool {
+        let (p, c) = (&s.p, &s.p.config);
+        let threads = c.eval.threads;
+        if !s.cycle.is_done() {
+            match s.cycle.advance(&p.model, threads, &self.cancel) {
+                Ok(Some(f)) => {
+                    let e = match f {
+                        Finished::Distance(d) => {
+                            Event::NearestError(Stamped::new(p.version, p.step, d))
+                        }
+                        Finished::Worst(w) => Event::WorstCase(Stamped::new(p.version, p.step, w)),
+                        Finished::Robustness(r) => {
+                            Event::Robustness(Stamped::new(p.version, p.step, r))
+                        }
+                    };
+                    self.send(e);
                 }
                 Ok(None) => {}
-                Err(e) => self.send(Event::warning(format!("alpha analysis: {e}"))),
+                Err(e) if e.is_cancelled() => {}
+                Err(e) => self.send(Event::warning(format!("measurement: {e}"))),
             }
-            return true;
+            return false;
         }
-        let target = c.eval.samples;
-        let rounds = progress.samples / target.max(1);
-        let attacks_done = progress.nearest && progress.slice && progress.worst;
-        let wanted = if attacks_done { 1 + EXTRA_ROUNDS } else { 1 };
-        if target > 0 && rounds < wanted {
-            let chunk = ROUND_CHUNK.min(target - progress.samples % target);
-            match est.run(model, p.version, chunk, threads) {
-                Ok(e) => {
-                    progress.samples = est.samples();
-                    // One event per completed round of `eval.samples` points.
-                    if progress.samples / target > rounds {
-                        self.send(Event::ErrorEstimate(Stamped::new(p.version, p.step, e)));
-                    }
-                    progress.estimate = Some(e);
-                }
-                Err(e) => {
-                    self.send(Event::warning(format!("error estimate: {e}")));
-                    progress.samples = u64::MAX;
-                }
-            }
-            return true;
-        }
-        let params = ManifoldParams::from(&c.attack);
-        if !progress.nearest {
-            progress.nearest = true;
-            if c.attack.starts > 0 {
-                let mu = self.bound_rate(progress.estimate.as_ref());
-                match crate::attack::nearest_error(
-                    model,
-                    c.seed,
-                    c.attack.starts,
-                    mu,
-                    &params,
-                    threads,
-                ) {
-                    Ok(n) => self.send(Event::NearestError(Stamped::new(p.version, p.step, n))),
-                    Err(e) => self.send(Event::warning(format!("nearest-error search: {e}"))),
-                }
-            }
-            return true;
-        }
-        if !progress.slice {
-            progress.slice = true;
+        if !s.sliced {
+            s.sliced = true;
             let kinds = [
                 SliceKind::RandomRandom,
                 SliceKind::RandomAdversarial,
@@ -164,40 +249,96 @@ impl EvalWorker {
                 radius: c.data.radius as f32,
                 ..SliceParams::default()
             };
-            match crate::attack::decision_slice(model, c.seed, self.slices, kind, &sp, threads) {
-                Ok(s) => self.send(Event::DecisionSlice(Stamped::new(p.version, p.step, s))),
+            match crate::attack::decision_slice(&p.model, c.seed, self.slices, kind, &sp, threads) {
+                Ok(sl) => self.send(Event::DecisionSlice(Stamped::new(p.version, p.step, sl))),
                 Err(e) => self.send(Event::warning(format!("decision slice: {e}"))),
             }
             self.slices += 1;
-            return true;
         }
-        if !progress.worst {
-            progress.worst = true;
-            if c.attack.starts > 0 {
-                let starts = c.attack.starts.div_ceil(4);
-                let r = c.data.radius as f32;
-                match crate::attack::worst_case(model, c.seed, starts, r, &params, threads) {
-                    Ok(w) => self.send(Event::WorstCase(Stamped::new(p.version, p.step, w))),
-                    Err(e) => self.send(Event::warning(format!("worst-case attack: {e}"))),
-                }
-            }
-            return true;
-        }
-        false
-    }
-
-    /// The inner error rate at which the bound is drawn: the estimate when
-    /// errors were seen, else its one-sided upper bound (a larger rate gives
-    /// a smaller bound, so the comparison stays conservative).
-    fn bound_rate(&self, e: Option<&McEstimate>) -> f64 {
-        match e {
-            Some(e) if e.inner.errors > 0 => e.inner.rate,
-            Some(e) => e.inner.hi,
-            None => f64::NAN,
-        }
+        true
     }
 
     fn send(&self, e: Event) {
         let _ = self.events.send(e);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{Stream, rng_for};
+    use crate::session::publish::slot;
+
+    fn next(rx: &crossbeam_channel::Receiver<Event>) -> Event {
+        rx.recv_timeout(std::time::Duration::from_secs(60))
+            .expect("the evaluation thread went quiet")
+    }
+
+    #[test]
+    fn a_new_publication_is_measured_while_the_slow_cycle_runs_on() {
+        let n = 20;
+        let mut alphas = vec![0.9; n];
+        alphas[0] = 2.2;
+        let model =
+            crate::nn::Model::quad_with_alphas(&alphas, n, &mut rng_for(5, Stream::Init, 0));
+        let mut config = crate::config::preset("quad-paper").unwrap().config;
+        config.data.n = n;
+        config.model.hidden = n;
+        config.eval.samples = 4096;
+        config.attack.starts = 64;
+        config.attack.steps = 200;
+        let (mut publisher, models) = slot();
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let stop = Arc::new(AtomicBool::new(false));
+        let worker = EvalWorker::new(models, tx, Arc::clone(&stop));
+        let handle = std::thread::spawn(move || worker.run());
+        publisher.publish(100, &model, &config);
+        let mut events = Vec::new();
+        loop {
+            let e = next(&rx);
+            let first = matches!(&e, Event::ErrorEstimate(s) if s.version == 1);
+            events.push(e);
+            if first {
+                break;
+            }
+        }
+        publisher.publish(200, &model, &config);
+        // Until the second model's own cycle has started (its first d(E)).
+        loop {
+            let e = next(&rx);
+            let done = matches!(&e, Event::NearestError(s) if s.version == 2);
+            events.push(e);
+            if done {
+                break;
+            }
+        }
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        drop(publisher);
+        handle.join().unwrap();
+        let at = |f: &dyn Fn(&Event) -> bool| events.iter().position(f).unwrap();
+        let cheap_2 = at(&|e| matches!(e, Event::Rates(s) if s.version == 2));
+        let cycle_1_end = at(&|e| matches!(e, Event::DecisionSlice(s) if s.version == 1));
+        assert!(cheap_2 < cycle_1_end, "the cheap step waited for the cycle");
+        // The first cycle was finished on its own model. Its outer sphere
+        // has exactly no error (every alpha above 1/R^2): no search there.
+        let sphere_of = |e: &Event| match e {
+            Event::NearestError(s) if s.version == 1 => Some(s.value.nearest.sphere),
+            _ => None,
+        };
+        let spheres: Vec<_> = events.iter().filter_map(sphere_of).collect();
+        assert_eq!(spheres, [crate::data::Sphere::Inner]);
+        let _ = at(&|e| matches!(e, Event::Robustness(s) if s.version == 1));
+        let _ = at(&|e| matches!(e, Event::WorstCase(s) if s.version == 1));
+        // The quadratic net's rates are exact in every Rates event.
+        assert!(events.iter().all(|e| {
+            match e {
+                Event::Rates(r) => r
+                    .value
+                    .inner
+                    .mu
+                    .is_some_and(|m| m.source == crate::measure::RateSource::Exact),
+                _ => true,
+            }
+        }));
     }
 }

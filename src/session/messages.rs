@@ -13,7 +13,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::attack::{DecisionSlice, McEstimate, NearestError, WorstCase};
+use crate::attack::{DecisionSlice, McEstimate, WorstCase};
+use crate::measure::{DistanceReading, Rates, Robustness};
 
 /// What a user (through the dashboard, a socket client or a signal) asks
 /// the run to do. Workers read these only at step boundaries.
@@ -80,6 +81,11 @@ pub struct QuadReport {
     pub bad_low: usize,
     /// Alphas above 1 (errors on the inner sphere).
     pub bad_high: usize,
+    /// Whether [1/R^2, 1] is the zero-error band: only for b < 0. With
+    /// b > 0 no alphas give zero error, and the counts above mean nothing.
+    /// None in logs written before.
+    #[serde(default)]
+    pub band_applies: Option<bool>,
     #[serde(deserialize_with = "crate::serde_nan::f64")]
     pub inner_exact: f64,
     #[serde(deserialize_with = "crate::serde_nan::f64")]
@@ -96,6 +102,7 @@ impl From<crate::stats::QuadAnalysis> for QuadReport {
             alphas: a.alphas,
             bad_low: a.bad_low,
             bad_high: a.bad_high,
+            band_applies: Some(a.regime == crate::stats::quadnet::Regime::Ellipsoid),
             inner_exact: a.inner_exact,
             outer_exact: a.outer_exact,
             inner_clt: a.inner_clt,
@@ -174,7 +181,9 @@ pub enum Event {
     RunStarted(RunStarted),
     StepMetrics(StepMetrics),
     ErrorEstimate(Stamped<McEstimate>),
-    NearestError(Stamped<NearestError>),
+    /// d(E) on one sphere (`sphere` says which) with the rate and bounds
+    /// it is compared at.
+    NearestError(Stamped<DistanceReading>),
     QuadReport(Stamped<QuadReport>),
     DecisionSlice(Stamped<DecisionSlice>),
     /// Worst-case (manifold attack) vs average loss of the published model,
@@ -213,6 +222,12 @@ pub enum Event {
     Notice {
         message: String,
     },
+    /// Both spheres' rates (sampled, exact where known), the rate chosen
+    /// for each and the bounds there: sent at every model publication and
+    /// every further Monte Carlo round.
+    Rates(Stamped<Rates>),
+    /// Off-manifold robustness and the measured corollary curves.
+    Robustness(Stamped<Robustness>),
 }
 
 impl Event {
@@ -290,7 +305,11 @@ mod tests {
             800,
             WorstCase {
                 worst_loss: 2.0,
+                mean_final_loss: 1.5,
                 mean_loss: 0.5,
+                worst_loss_inner: Some(2.0),
+                worst_loss_outer: None,
+                starts: 8,
             },
         ));
         let v = serde_json::to_value(&e).unwrap();
@@ -298,6 +317,35 @@ mod tests {
         assert_eq!(v["worst_loss"], 2.0);
         let back: Event = serde_json::from_value(v).unwrap();
         assert_eq!(back, e);
+    }
+
+    #[test]
+    fn results_logged_before_still_read_and_say_what_they_were() {
+        let log = include_str!("../../tests/fixtures/log-v0/metrics.jsonl");
+        let mut seen = (0, 0);
+        for line in log.lines() {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            match v["kind"].as_str() {
+                Some("NearestError") => {
+                    let Ok(Event::NearestError(n)) = serde_json::from_value(v) else {
+                        panic!("unreadable: {line}");
+                    };
+                    // Averaged over found starts then: labelled as such.
+                    assert!(!n.value.nearest.every_start && !n.value.usable());
+                    assert!(n.value.label().contains("older record"));
+                    seen.0 += 1;
+                }
+                Some("WorstCase") => {
+                    let Ok(Event::WorstCase(w)) = serde_json::from_value(v) else {
+                        panic!("unreadable: {line}");
+                    };
+                    assert_eq!(w.value.starts, 0);
+                    seen.1 += 1;
+                }
+                _ => {}
+            }
+        }
+        assert!(seen.0 > 0 && seen.1 > 0, "{seen:?}");
     }
 
     #[test]

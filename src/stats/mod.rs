@@ -12,6 +12,7 @@
 //! * `quadnet`: exact and CLT error rates of a quadratic net, its exact
 //!   nearest errors and d(E), and its worst-case losses.
 //! * `report`: text for the `bound` calculator.
+//! * `spread`: means with standard errors, alone and paired.
 //!
 //! Everything returns `Result` with a message naming the offending value,
 //! except `interval`, whose functions are total by design.
@@ -27,6 +28,7 @@ pub mod normal;
 pub mod quadnet;
 pub mod quadrature;
 pub mod report;
+pub mod spread;
 
 pub use error::{Result, StatsError};
 pub use interval::{RateEstimate, clopper_pearson, rate_estimate};

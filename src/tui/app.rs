@@ -276,7 +276,8 @@ mod tests {
         let mut n = crate::tui::fixtures::nearest(50, 0);
         app.update(Event::NearestError(n.clone()));
         assert!(app.measures.tradeoff.is_empty());
-        n.value.found = 40;
+        n.value.nearest.found = 40;
+        n.value.nearest.mean_distance = 0.1;
         app.update(Event::NearestError(n));
         assert_eq!(app.measures.tradeoff.len(), 1);
     }

@@ -5,6 +5,7 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
+use crate::data::Sphere;
 use crate::session::messages::{BoundPoint, Command, Event};
 use crate::session::run_info::bound_curve;
 
@@ -57,10 +58,10 @@ impl Trace {
                     self.rate_bound.push(e.step as f64, inner.hi);
                 }
             }
-            Event::NearestError(n) => {
-                let v = &n.value;
-                if v.mu > 0.0 && v.found > 0 && v.mean_distance.is_finite() {
-                    self.tradeoff.push(v.mu.log10(), v.mean_distance);
+            Event::NearestError(n) if n.value.nearest.sphere == Sphere::Inner => {
+                let mu = n.value.mu.map(|m| m.rate).filter(|r| r.mu > 0.0);
+                if let (Some(mu), Some(d)) = (mu, n.value.mean()) {
+                    self.tradeoff.push(mu.log10(), d);
                 }
             }
             Event::RunStarted(r) => {

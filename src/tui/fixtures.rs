@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 
 use crate::attack::{DecisionSlice, McEstimate, NearestError, SliceKind, WorstCase};
+use crate::data::Sphere;
+use crate::measure::{Bounds, DistanceReading, Rate, RateChoice, RateSource};
 use crate::session::messages::{
     BoundPoint, Control, Event, QuadReport, RunInfo, RunState, Stamped, StepMetrics,
 };
@@ -122,20 +124,42 @@ fn stamp<T>(value: T) -> Stamped<T> {
     Stamped::new(24, 12_000, value)
 }
 
-pub fn nearest(starts: usize, found: usize) -> Stamped<NearestError> {
+pub fn nearest(starts: usize, found: usize) -> Stamped<DistanceReading> {
     let z: f64 = 3.414;
     let root_n = (N as f64).sqrt();
-    stamp(NearestError {
-        starts,
-        found,
-        mean_distance: 0.0931,
-        distances: (0..found)
+    let bound = Bounds {
+        optimal: z / root_n,
+        cap: (z * phi_cdf(z) + phi_pdf(z)) / root_n,
+    };
+    let distances: Vec<f64> = if found == 0 {
+        Vec::new()
+    } else {
+        (0..starts)
             .map(|i| 0.0931 + 0.02 * ((i as f64 * 0.77).sin()))
-            .collect(),
-        mu: 3.2e-4,
-        bound_optimal: z / root_n,
-        bound_cap: (z * phi_cdf(z) + phi_pdf(z)) / root_n,
-        searches_per_s: 3.5,
+            .collect()
+    };
+    stamp(DistanceReading {
+        nearest: NearestError {
+            sphere: Sphere::Inner,
+            starts,
+            found,
+            mean_distance: if found == 0 { f64::NAN } else { 0.0931 },
+            se: 0.003,
+            distances,
+            searches_per_s: 3.5,
+            every_start: true,
+        },
+        mu: Some(RateChoice {
+            source: RateSource::Sampled,
+            rate: Rate::from_mu(3.2e-4),
+            lo: 2.19e-4,
+            hi: 4.52e-4,
+        }),
+        bound: Some(bound),
+        bound_at_lo: Some(bound),
+        exact_mean: None,
+        exact_se: None,
+        resolution: 2e-6,
     })
 }
 
@@ -167,6 +191,7 @@ pub fn quad_report() -> Stamped<QuadReport> {
     stamp(QuadReport {
         bad_low: alphas.iter().filter(|&&a| a < low).count(),
         bad_high: alphas.iter().filter(|&&a| a > 1.0).count(),
+        band_applies: Some(true),
         alphas,
         inner_exact: 1.2e-11,
         outer_exact: 4.0e-13,
@@ -219,8 +244,10 @@ pub fn events(model: &str) -> Vec<Event> {
             let mut n = nearest(50, 50);
             n.version = i / 500;
             n.step = i;
-            n.value.mu = mu;
-            n.value.mean_distance = 0.9
+            if let Some(m) = n.value.mu.as_mut() {
+                m.rate = Rate::from_mu(mu);
+            }
+            n.value.nearest.mean_distance = 0.9
                 * QUANTILES
                     .iter()
                     .min_by(|a, b| (a.0 - mu).abs().total_cmp(&(b.0 - mu).abs()))
@@ -231,7 +258,11 @@ pub fn events(model: &str) -> Vec<Event> {
                 i,
                 WorstCase {
                     worst_loss: 0.05 * (i as f64 / 4000.0).exp(),
+                    mean_final_loss: 0.03 * (i as f64 / 4000.0).exp(),
                     mean_loss: 0.02 * (-(i as f64) / 6000.0).exp(),
+                    worst_loss_inner: Some(0.05 * (i as f64 / 4000.0).exp()),
+                    worst_loss_outer: None,
+                    starts: 13,
                 },
             )));
         }

@@ -1,7 +1,9 @@
 //! What the evaluation thread measured: the newest of each result, and the
 //! histories the charts draw.
 
-use crate::attack::{DecisionSlice, McEstimate, NearestError};
+use crate::attack::{DecisionSlice, McEstimate};
+use crate::data::Sphere;
+use crate::measure::{DistanceReading, Rates, Robustness};
 use crate::session::messages::{Event, QuadReport, Stamped};
 
 use super::series::Series;
@@ -10,7 +12,12 @@ use super::training::RUN_POINTS;
 #[derive(Debug, Clone)]
 pub struct Measures {
     pub estimate: Option<Stamped<McEstimate>>,
-    pub nearest: Option<Stamped<NearestError>>,
+    /// Both spheres' rates, the one chosen for each and the bounds there.
+    pub rates: Option<Stamped<Rates>>,
+    /// d(E) on the inner sphere, and on the outer.
+    pub nearest: Option<Stamped<DistanceReading>>,
+    pub nearest_outer: Option<Stamped<DistanceReading>>,
+    pub robustness: Option<Stamped<Robustness>>,
     /// (log10 mu, d(E)) for every nearest-error search of the run.
     pub tradeoff: Series,
     pub quad: Option<Stamped<QuadReport>>,
@@ -24,7 +31,10 @@ impl Default for Measures {
     fn default() -> Self {
         Self {
             estimate: None,
+            rates: None,
             nearest: None,
+            nearest_outer: None,
+            robustness: None,
             tradeoff: Series::new(RUN_POINTS),
             quad: None,
             slice: None,
@@ -38,13 +48,18 @@ impl Measures {
     pub fn update(&mut self, event: &Event) {
         match event {
             Event::ErrorEstimate(e) => self.estimate = Some(e.clone()),
+            Event::NearestError(n) if n.value.nearest.sphere == Sphere::Outer => {
+                self.nearest_outer = Some(n.clone());
+            }
             Event::NearestError(n) => {
-                let v = &n.value;
-                if v.mu > 0.0 && v.found > 0 {
-                    self.tradeoff.push(v.mu.log10(), v.mean_distance);
+                let mu = n.value.mu.map(|m| m.rate).filter(|r| r.mu > 0.0);
+                if let (Some(mu), Some(d)) = (mu, n.value.mean()) {
+                    self.tradeoff.push(mu.log10(), d);
                 }
                 self.nearest = Some(n.clone());
             }
+            Event::Rates(r) => self.rates = Some(r.clone()),
+            Event::Robustness(r) => self.robustness = Some(r.clone()),
             Event::QuadReport(q) => self.quad = Some(q.clone()),
             Event::DecisionSlice(s) => self.slice = Some(s.clone()),
             Event::WorstCase(w) => {

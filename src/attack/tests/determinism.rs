@@ -1,4 +1,7 @@
-use crate::attack::{ErrorEstimator, ManifoldParams, inner_starts, nearest_error, worst_case};
+use crate::attack::{
+    Cancel, ErrorEstimator, ManifoldParams, Starts, inner_starts, nearest_error, worst_case,
+};
+use crate::data::Sphere;
 use crate::gemm::Parallelism;
 use crate::nn::Model;
 use crate::rng::{Stream, rng_for};
@@ -29,7 +32,13 @@ fn estimates_and_attacks_repeat_exactly() {
             max_steps: 200,
             ..ManifoldParams::default()
         };
-        let mut d = nearest_error(&model, 2, 40, 0.01, &params, threads).unwrap();
+        let starts = Starts {
+            seed: 2,
+            sphere: Sphere::Inner,
+            outer_radius: 1.3,
+            count: 40,
+        };
+        let mut d = nearest_error(&model, starts, &params, threads, &Cancel::never()).unwrap();
         d.searches_per_s = 0.0;
         let w = worst_case(&model, 2, 20, 1.3, &params, threads).unwrap();
         (e.inner, e.outer, d, w)

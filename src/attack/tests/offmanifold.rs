@@ -1,7 +1,7 @@
 use ndarray::{Array2, s};
 
 use super::fixtures::{FAR, boundary_distance};
-use crate::attack::{MinNormParams, PgdParams, inner_starts, min_norm_l2, pgd_l2};
+use crate::attack::{Cancel, MinNormParams, PgdParams, inner_starts, min_norm_l2, pgd_l2};
 use crate::nn::Model;
 
 /// 24 inner points (label 0) then 8 outer points (label 1) outside the cone.
@@ -45,7 +45,7 @@ fn min_norm_matches_the_distance_to_the_decision_boundary() {
         max_eps: 3.0,
         ..MinNormParams::default()
     };
-    let r = min_norm_l2(&model, x.view(), &y, &params, 2).unwrap();
+    let r = min_norm_l2(&model, x.view(), &y, &params, 2, &Cancel::never()).unwrap();
     assert_eq!(r.found, 32);
     for (i, (got, want)) in r.distances.iter().zip(&want).enumerate() {
         assert!(
@@ -65,7 +65,16 @@ fn pgd_robust_accuracy_follows_the_boundary_distance() {
     let model = Model::cap(n, t, FAR);
     let (x, y, want) = points(n, t);
     let eps = 0.3;
-    let r = pgd_l2(&model, x.view(), &y, eps, &PgdParams::default(), 2).unwrap();
+    let r = pgd_l2(
+        &model,
+        x.view(),
+        &y,
+        eps,
+        &PgdParams::default(),
+        2,
+        &Cancel::never(),
+    )
+    .unwrap();
     assert_eq!(r.clean_correct, want.iter().filter(|&&d| d > 0.0).count());
     let mut checked = 0;
     for (i, (&robust, &d)) in r.per_point.iter().zip(&want).enumerate() {
@@ -86,9 +95,31 @@ fn unreachable_points_report_infinity_and_bad_input_is_refused() {
         max_eps: 1e-3,
         ..MinNormParams::default()
     };
-    let r = min_norm_l2(&model, x.view(), &y, &tight, 1).unwrap();
+    let r = min_norm_l2(&model, x.view(), &y, &tight, 1, &Cancel::never()).unwrap();
     assert!(r.median.is_infinite() && r.found < 32);
     assert!(r.distances.iter().all(|d| *d == 0.0 || d.is_infinite()));
-    assert!(pgd_l2(&model, x.view(), &y, -1.0, &PgdParams::default(), 1).is_err());
-    assert!(pgd_l2(&model, x.view(), &y[..3], 0.1, &PgdParams::default(), 1).is_err());
+    assert!(
+        pgd_l2(
+            &model,
+            x.view(),
+            &y,
+            -1.0,
+            &PgdParams::default(),
+            1,
+            &Cancel::never()
+        )
+        .is_err()
+    );
+    assert!(
+        pgd_l2(
+            &model,
+            x.view(),
+            &y[..3],
+            0.1,
+            &PgdParams::default(),
+            1,
+            &Cancel::never()
+        )
+        .is_err()
+    );
 }

@@ -14,6 +14,7 @@ use super::args::{SweepArgs, value_name};
 use crate::report::plan::{DONE_FILE, PLAN_FILE, Plan, PlanRequest, parse_sizes};
 use crate::run::timestamp::utc_stamp;
 use crate::run::write_atomic;
+use crate::signals::{Signal, Signals};
 
 fn request(a: &SweepArgs) -> anyhow::Result<PlanRequest> {
     let sizes = a
@@ -32,7 +33,17 @@ fn request(a: &SweepArgs) -> anyhow::Result<PlanRequest> {
         steps: a.steps,
         checkpoints: a.checkpoints,
         set,
+        train_threads: a.threads as usize,
     })
+}
+
+/// Training threads of the points, when every point has the same.
+fn train_threads(plan: &Plan) -> Option<usize> {
+    let first = plan.points.first()?.config.train.threads;
+    plan.points
+        .iter()
+        .all(|p| p.config.train.threads == first)
+        .then_some(first)
 }
 
 /// Writes the plan, or checks it against the one already there: continuing
@@ -43,6 +54,14 @@ fn claim(dir: &Path, plan: &Plan) -> anyhow::Result<()> {
     match std::fs::read_to_string(&path) {
         Ok(text) => {
             let stored = Plan::from_toml(&text, &path).map_err(|e| anyhow!(e))?;
+            if let (Some(old), Some(new)) = (train_threads(&stored), train_threads(plan))
+                && old != new
+            {
+                bail!(
+                    "{}: planned with --threads {old}; training threads change the numbers, so this sweep resumes only with --threads {old} (--eval-threads can change freely)",
+                    path.display()
+                );
+            }
             if stored != *plan {
                 let differs = stored
                     .points
@@ -105,6 +124,10 @@ pub fn sweep(a: SweepArgs) -> anyhow::Result<()> {
         None => (0..plan.points.len()).collect(),
     };
     claim(&dir, &plan)?;
+    // A job scheduler's warning (SIGUSR1, e.g. `#SBATCH --signal=B:USR1@120`),
+    // its time limit (SIGTERM) and ^C all save the running point and stop.
+    let signals = Signals::install(&[Signal::Term, Signal::Int, Signal::Usr1])?;
+    let eval_threads = a.eval_threads.unwrap_or(a.threads).max(1) as usize;
     println!(
         "sweep {} ({} points): {}",
         dir.display(),
@@ -116,8 +139,8 @@ pub fn sweep(a: SweepArgs) -> anyhow::Result<()> {
     for i in chosen {
         let p = &plan.points[i];
         let t = Instant::now();
-        let out =
-            point::run(&dir, p, a.threads.max(1)).with_context(|| format!("point {}", p.name))?;
+        let out = point::run(&dir, p, eval_threads, &signals)
+            .with_context(|| format!("point {}", p.name))?;
         if out.skipped {
             skipped += 1;
             println!("point {i} {}: already done, skipped", p.name);

@@ -1,16 +1,31 @@
 //! Trains one sweep point in its own run directory, measuring at the
 //! checkpoints, and marks it done. An interrupted point resumes from its
 //! newest snapshot; a done point is never touched again.
+//!
+//! A signal (SIGTERM, SIGINT, SIGUSR1) stops the point within one training
+//! step or one unit of a measurement: the snapshot of the current step is
+//! written (with the training-loss sums in a `Progress` record beside it)
+//! and the point returns `Interrupted`. A measurement cut short leaves no
+//! record, so the resumed point measures that checkpoint again; which
+//! checkpoints are measured is read from the log, so nothing is measured
+//! twice and nothing is skipped. Training resumes bit for bit, and the
+//! measurements are functions of the model and the seed, so a resumed
+//! point records exactly what an uninterrupted one would have.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
-use crate::report::checkpoint::SweepRecord;
-use crate::report::measure::{self, PointInfo};
+use crate::attack::Cancel;
+use crate::measure::{Measurement, Settings, measure};
+use crate::report::checkpoint::{Checkpoint, PerfectInit, Progress, SweepRecord};
 use crate::report::plan::{DONE_FILE, PERFECT_INIT, PointPlan};
+use crate::run::metrics_log::read_all;
 use crate::run::{MetricsLog, RunDir, RunError, write_atomic};
+use crate::signals::Interrupted;
+use crate::signals::{Signal, Signals};
 use crate::train::{Trainer, TrainerState};
 
 /// Snapshots kept per point: the newest is enough to resume, one more
@@ -72,32 +87,139 @@ fn open_or_create(root: &Path, sweep: &Path, p: &PointPlan) -> anyhow::Result<(R
     Ok((dir, trainer))
 }
 
+/// What the log says: the steps already measured, and the newest
+/// `Progress` record of each step.
+fn history(dir: &RunDir) -> anyhow::Result<(BTreeSet<u64>, Vec<Progress>)> {
+    let path = dir.metrics_path();
+    let (mut measured, mut progress) = (BTreeSet::new(), Vec::new());
+    if !path.exists() {
+        return Ok((measured, progress));
+    }
+    for value in read_all(&path)?.records {
+        match serde_json::from_value::<SweepRecord>(value) {
+            Ok(SweepRecord::Checkpoint(c)) => {
+                measured.insert(c.step);
+            }
+            Ok(SweepRecord::PerfectInit(p)) => {
+                measured.insert(p.step);
+            }
+            Ok(SweepRecord::Progress(p)) => progress.push(p),
+            Err(_) => {}
+        }
+    }
+    Ok((measured, progress))
+}
+
 fn record(
     trainer: &Trainer,
     p: &PointPlan,
     loss: f64,
     elapsed: f64,
     threads: usize,
-) -> anyhow::Result<SweepRecord> {
+    cancel: &Cancel,
+) -> Result<SweepRecord, crate::measure::MeasureError> {
     let (model, config, step) = (&trainer.model, &trainer.config, trainer.step);
+    let settings = Settings::from_config(config);
     if p.model == PERFECT_INIT {
-        return Ok(SweepRecord::PerfectInit(measure::perfect_init(
-            model, config, step, threads,
-        )?));
+        let only_worst = Settings {
+            samples: 0,
+            starts: 0,
+            robust_points: 0,
+            worst_starts: config.attack.starts.max(1),
+            ..settings
+        };
+        let m = measure(model, &only_worst, threads, cancel)?;
+        return Ok(SweepRecord::PerfectInit(perfect_init(step, &m)));
     }
-    let info = PointInfo {
-        model: &p.model,
-        train_size: p.train_size,
+    let m = measure(model, &settings, threads, cancel)?;
+    Ok(SweepRecord::Checkpoint(Box::new(Checkpoint {
         step,
+        model: p.model.clone(),
+        train_size: p.train_size,
+        measurement: m,
         train_loss: loss,
         elapsed_s: elapsed,
-    };
-    Ok(SweepRecord::Checkpoint(Box::new(measure::checkpoint(
-        model, config, info, threads,
-    )?)))
+    })))
 }
 
-pub fn run(sweep: &Path, p: &PointPlan, threads: usize) -> anyhow::Result<Outcome> {
+fn perfect_init(step: u64, m: &Measurement) -> PerfectInit {
+    let w = m.worst_case;
+    let q = m.quad.as_ref();
+    PerfectInit {
+        step,
+        mean_loss: w.map_or(f64::NAN, |w| w.mean_loss),
+        worst_loss: w.map_or(f64::NAN, |w| w.worst_loss),
+        mean_final_loss: w.map_or(f64::NAN, |w| w.mean_final_loss),
+        bad_low: q.and_then(|q| q.bad_low),
+        bad_high: q.and_then(|q| q.bad_high),
+        exact_inner: m.rates.inner.exact.unwrap_or(f64::NAN),
+        exact_outer: m.rates.outer.exact.unwrap_or(f64::NAN),
+    }
+}
+
+/// Training-loss sums since the last checkpoint.
+#[derive(Default)]
+struct Losses {
+    sum: f64,
+    count: u64,
+}
+
+impl Losses {
+    fn mean(&self) -> f64 {
+        if self.count > 0 {
+            self.sum / self.count as f64
+        } else {
+            f64::NAN
+        }
+    }
+}
+
+/// The point's run directory, its log and its trainer while it trains.
+struct Point<'a> {
+    dir: RunDir,
+    log: MetricsLog,
+    trainer: Trainer,
+    plan: &'a PointPlan,
+}
+
+impl Point<'_> {
+    /// A `Progress` record, then the snapshot of the same step: a snapshot
+    /// always has its loss sums in the log before it.
+    fn save(&mut self, losses: &Losses, elapsed: f64) -> anyhow::Result<()> {
+        let step = self.trainer.step;
+        let progress = Progress::new(step, losses.sum, losses.count, elapsed);
+        self.log.append(&SweepRecord::Progress(progress))?;
+        self.log.flush()?;
+        self.dir
+            .save_snapshot(step, &self.trainer.state(elapsed), KEEP)?;
+        Ok(())
+    }
+
+    fn interrupted(&mut self, signal: Signal, losses: &Losses, elapsed: f64) -> anyhow::Error {
+        if let Err(e) = self.save(losses, elapsed) {
+            return e.context(format!(
+                "saving point {} after {}",
+                self.plan.name,
+                signal.name()
+            ));
+        }
+        Interrupted {
+            signal,
+            what: format!(
+                "snapshot saved at step {}; rerun the sweep to resume",
+                self.trainer.step
+            ),
+        }
+        .into()
+    }
+}
+
+pub fn run(
+    sweep: &Path,
+    p: &PointPlan,
+    threads: usize,
+    signals: &Signals,
+) -> anyhow::Result<Outcome> {
     let root = sweep.join(&p.name);
     let done = root.join(DONE_FILE);
     if done.exists() {
@@ -107,55 +229,89 @@ pub fn run(sweep: &Path, p: &PointPlan, threads: usize) -> anyhow::Result<Outcom
             skipped: true,
         });
     }
-    let (dir, mut trainer) = open_or_create(&root, sweep, p)?;
+    let (dir, trainer) = open_or_create(&root, sweep, p)?;
     let _lock = dir.lock()?;
-    let mut log = MetricsLog::open(dir.path())?;
+    let (mut measured, progress) = history(&dir)?;
+    let log = MetricsLog::open(dir.path())?;
+    let mut pt = Point {
+        dir,
+        log,
+        trainer,
+        plan: p,
+    };
+    let cancel = signals.cancel();
     let total = p.config.steps;
     let schedule = checkpoint_steps(total, p.checkpoints, p.model == PERFECT_INIT);
     let started = Instant::now();
-    let before = trainer.elapsed_before_s;
+    let before = pt.trainer.elapsed_before_s;
     let elapsed = |t: &Instant| before + t.elapsed().as_secs_f64();
     let autosave = Duration::from_secs_f64(p.config.run.autosave_min.max(0.0) * 60.0);
     let mut last_save = Instant::now();
-    let (start_step, mut loss_sum, mut loss_count) = (trainer.step, 0.0, 0u64);
+    let start_step = pt.trainer.step;
+    let mut losses = progress
+        .iter()
+        .rev()
+        .find(|r| r.step == start_step)
+        .map_or_else(Losses::default, |r| Losses {
+            sum: r.sum(),
+            count: r.loss_count,
+        });
+    let signal = || signals.take().unwrap_or(Signal::Term);
     let mut diverged = false;
     loop {
-        if schedule.contains(&trainer.step) && (trainer.step > start_step || trainer.step == 0) {
-            let mean_loss = if loss_count > 0 {
-                loss_sum / loss_count as f64
-            } else {
-                f64::NAN
-            };
-            let r = record(&trainer, p, mean_loss, elapsed(&started), threads)
-                .with_context(|| format!("point {} at step {}", p.name, trainer.step))?;
-            log.append(&r)?;
-            log.flush()?;
-            dir.save_snapshot(trainer.step, &trainer.state(elapsed(&started)), KEEP)?;
-            last_save = Instant::now();
-            (loss_sum, loss_count) = (0.0, 0);
+        if cancel.is_cancelled() {
+            return Err(pt.interrupted(signal(), &losses, elapsed(&started)));
+        }
+        let step = pt.trainer.step;
+        if schedule.contains(&step) && !measured.contains(&step) {
+            match record(
+                &pt.trainer,
+                p,
+                losses.mean(),
+                elapsed(&started),
+                threads,
+                &cancel,
+            ) {
+                Ok(r) => {
+                    pt.log.append(&r)?;
+                    pt.log.flush()?;
+                    measured.insert(step);
+                    losses = Losses::default();
+                    pt.save(&losses, elapsed(&started))?;
+                    last_save = Instant::now();
+                }
+                Err(e) if e.is_cancelled() => {
+                    return Err(pt.interrupted(signal(), &losses, elapsed(&started)));
+                }
+                Err(e) => {
+                    return Err(
+                        anyhow::Error::new(e).context(format!("point {} at step {step}", p.name))
+                    );
+                }
+            }
         } else if !autosave.is_zero() && last_save.elapsed() >= autosave {
-            dir.save_snapshot(trainer.step, &trainer.state(elapsed(&started)), KEEP)?;
+            pt.save(&losses, elapsed(&started))?;
             last_save = Instant::now();
         }
-        if trainer.step >= total {
+        if pt.trainer.step >= total {
             break;
         }
-        let out = trainer.step();
+        let out = pt.trainer.step();
         if !out.is_finite() {
             diverged = true;
             break;
         }
-        loss_sum += out.loss as f64;
-        loss_count += 1;
+        losses.sum += out.loss as f64;
+        losses.count += 1;
     }
     let status = serde_json::json!({
         "status": if diverged { "diverged" } else { "finished" },
-        "step": trainer.step,
+        "step": pt.trainer.step,
         "elapsed_s": elapsed(&started),
     });
     write_atomic(&done, format!("{status}\n").as_bytes())?;
     Ok(Outcome {
-        trained: trainer.step - start_step,
+        trained: pt.trainer.step - start_step,
         diverged,
         skipped: false,
     })

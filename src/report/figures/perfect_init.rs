@@ -20,7 +20,9 @@ impl Figure for PerfectInitFigure<'_> {
         let r = self.records;
         let last = r.iter().map(|x| x.step).max().unwrap_or(1).max(1) as f64;
         let (top, bottom) = root.split_vertically(root.dim_in_pixel().1 * 11 / 20);
-        let losses = r.iter().flat_map(|x| [x.mean_loss, x.worst_loss]);
+        let losses = r
+            .iter()
+            .flat_map(|x| [x.mean_loss, x.worst_loss, x.mean_final_loss]);
         let (lo, hi) = losses.fold((f64::INFINITY, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
         let (lo, hi) = if lo.is_finite() && lo > 0.0 {
             (lo / 1.5, hi * 1.5)
@@ -56,9 +58,18 @@ impl Figure for PerfectInitFigure<'_> {
         chart.draw_series(mean.iter().map(|p| Circle::new(*p, 3, blue.filled())))?;
         chart
             .draw_series(LineSeries::new(worst.clone(), red.stroke_width(2)))?
-            .label("worst-case loss after the manifold attack")
+            .label("worst-case loss: the largest over starts after the manifold attack")
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], red.stroke_width(2)));
         chart.draw_series(worst.iter().map(|p| Circle::new(*p, 3, red.filled())))?;
+        let attacked: Vec<(f64, f64)> = r
+            .iter()
+            .map(|x| (x.step as f64, x.mean_final_loss))
+            .filter(|p| p.1 > 0.0 && p.1.is_finite())
+            .collect();
+        chart
+            .draw_series(DashedLineSeries::new(attacked, 5, 4, red.stroke_width(1)))?
+            .label("mean over starts after the attack")
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], red.stroke_width(1)));
         chart
             .configure_series_labels()
             .position(SeriesLabelPosition::UpperLeft)
@@ -66,7 +77,8 @@ impl Figure for PerfectInitFigure<'_> {
             .border_style(BLACK)
             .label_font((FAMILY, 13))
             .draw()?;
-        let bad_max = r.iter().map(|x| x.bad_low + x.bad_high).max().unwrap_or(0) as f64;
+        let bad_of = |x: &PerfectInit| x.bad_low.zip(x.bad_high).map(|(l, h)| l + h);
+        let bad_max = r.iter().filter_map(bad_of).max().unwrap_or(0) as f64;
         let mut chart = ChartBuilder::on(&bottom)
             .margin(12)
             .x_label_area_size(44)
@@ -81,9 +93,10 @@ impl Figure for PerfectInitFigure<'_> {
             .label_style((FAMILY, 13))
             .axis_desc_style((FAMILY, 15))
             .draw()?;
+        // Steps where b >= 0 have no band to count against: left out.
         let bad: Vec<(f64, f64)> = r
             .iter()
-            .map(|x| (x.step as f64, (x.bad_low + x.bad_high) as f64))
+            .filter_map(|x| Some((x.step as f64, bad_of(x)? as f64)))
             .collect();
         chart.draw_series(LineSeries::new(bad.clone(), BLACK.stroke_width(2)))?;
         chart.draw_series(bad.iter().map(|p| Circle::new(*p, 3, BLACK.filled())))?;

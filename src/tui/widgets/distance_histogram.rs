@@ -12,16 +12,21 @@ use super::chart_frame::block;
 use super::histogram_panel::{self, Histogram, Mark};
 
 pub fn render(frame: &mut Frame, area: Rect, m: &Measures, look: &Look) {
-    let Some(n) = m.nearest.as_ref().map(|s| &s.value) else {
+    let Some(r) = m.nearest.as_ref().map(|s| &s.value) else {
         frame.render_widget(block(" nearest-error distances ", look), area);
         return;
     };
+    let n = &r.nearest;
+    let (bound_optimal, bound_cap) = (
+        r.bound.map_or(f64::NAN, |b| b.optimal),
+        r.bound.map_or(f64::NAN, |b| b.cap),
+    );
     let max = n
         .distances
         .iter()
         .copied()
         .filter(|d| d.is_finite())
-        .fold(n.bound_cap.max(n.bound_optimal), f64::max);
+        .fold(bound_cap.max(bound_optimal), f64::max);
     let hi = if max > 0.0 { max * 1.1 } else { 1.0 };
     let histogram = Histogram {
         title: format!(" nearest-error distances ({}) ", n.distances.len()),
@@ -29,13 +34,13 @@ pub fn render(frame: &mut Frame, area: Rect, m: &Measures, look: &Look) {
         range: [0.0, hi],
         marks: vec![
             Mark {
-                x: n.bound_optimal,
-                label: format!("opt {}", value(n.bound_optimal)),
+                x: bound_optimal,
+                label: format!("opt {}", value(bound_optimal)),
                 role: Role::Bound,
             },
             Mark {
-                x: n.bound_cap,
-                label: format!("cap {}", value(n.bound_cap)),
+                x: bound_cap,
+                label: format!("cap {}", value(bound_cap)),
                 role: Role::Cap,
             },
         ],

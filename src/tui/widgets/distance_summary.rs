@@ -6,34 +6,35 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use crate::attack::NearestError;
+use crate::measure::DistanceReading;
 use crate::tui::format::{sci, value};
 use crate::tui::measures::Measures;
 use crate::tui::palette::{Look, Role};
 
 use super::chart_frame::block;
 
-/// How far the measured distance can be trusted, as shown next to it.
-pub fn qualifier(n: &NearestError) -> &'static str {
-    if n.found == 0 {
+/// How far the measured distance can be trusted, as shown next to it:
+/// a mean of per-start upper bounds (`DistanceReading::label`).
+pub fn qualifier(r: &DistanceReading) -> &'static str {
+    if r.mean().is_none() {
         "none found"
-    } else if n.found < n.starts {
-        "lower bound"
     } else {
-        "all found"
+        "upper est."
     }
 }
 
-pub fn lines(n: &NearestError) -> Vec<(String, String, Role)> {
-    let distance = if n.found == 0 {
-        "--".to_string()
-    } else {
-        value(n.mean_distance)
-    };
+pub fn lines(r: &DistanceReading) -> Vec<(String, String, Role)> {
+    let n = &r.nearest;
+    let distance = r.mean().map_or_else(|| "--".to_string(), value);
+    let (mu, bound_optimal, bound_cap) = (
+        r.mu.map_or(f64::NAN, |m| m.rate.mu),
+        r.bound.map_or(f64::NAN, |b| b.optimal),
+        r.bound.map_or(f64::NAN, |b| b.cap),
+    );
     let mut out = vec![
         (
             "d(E)".into(),
-            format!("{distance} {}", qualifier(n)),
+            format!("{distance} {}", qualifier(r)),
             Role::Title,
         ),
         (
@@ -43,18 +44,16 @@ pub fn lines(n: &NearestError) -> Vec<(String, String, Role)> {
         ),
         (
             "optimal".into(),
-            format!("{} at mu {}", value(n.bound_optimal), sci(n.mu)),
+            format!("{} at mu {}", value(bound_optimal), sci(mu)),
             Role::Bound,
         ),
     ];
-    let ratio = if n.found > 0 && n.bound_cap > 0.0 {
-        format!("  d/cap {:.0}%", 100.0 * n.mean_distance / n.bound_cap)
-    } else {
-        String::new()
-    };
+    let ratio = r
+        .ratio()
+        .map_or_else(String::new, |q| format!("  d/cap {:.0}%", 100.0 * q));
     out.push((
         "cap".into(),
-        format!("{}{ratio}", value(n.bound_cap)),
+        format!("{}{ratio}", value(bound_cap)),
         Role::Cap,
     ));
     out

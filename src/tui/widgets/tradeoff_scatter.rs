@@ -31,8 +31,10 @@ pub fn render(frame: &mut Frame, area: Rect, m: &Measures, info: &RunInfo, look:
         .nearest
         .as_ref()
         .map(|s| &s.value)
-        .filter(|n| n.mu > 0.0 && n.found > 0)
-        .map(|n| vec![(n.mu.log10(), n.mean_distance)])
+        .and_then(|r| {
+            let mu = r.mu.map(|m| m.rate).filter(|m| m.mu > 0.0)?;
+            Some(vec![(mu.log10(), r.mean()?)])
+        })
         .unwrap_or_default();
 
     let all = || optimal.iter().chain(&cap).chain(&points).chain(&latest);
