@@ -125,7 +125,7 @@ fn a_headless_run_resumes_and_evaluates_from_its_directory() {
     );
     let o = spheres(&["resume", d, "--headless", "--steps", "500"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stderr(&o).contains("loaded step 300"), "{}", stderr(&o));
+    assert!(stdout(&o).contains("loaded step 300"), "{}", stdout(&o));
     assert!(
         stdout(&o).contains("test error after 500 steps"),
         "{}",
@@ -208,7 +208,10 @@ fn eval_json_has_every_number(d: &str) {
 #[test]
 fn value_enums_refuse_typos_and_list_the_values() {
     for (args, values) in [
-        (&["bench", "--work", "trian"][..], "train, eval, attack"),
+        (
+            &["bench", "--work", "trian"][..],
+            "train, eval, attack, exact, rare",
+        ),
         (&["bench", "--model", "cnn"][..], "relu, quad"),
         (
             &["sweep", "--models", "relu,qaud"][..],

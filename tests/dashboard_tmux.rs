@@ -3,143 +3,17 @@
 //! cannot (raw mode, the alternate screen, resizes, leaving cleanly).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use spheres::run::RunDir;
 use spheres::train::TrainerState;
 
 mod tools;
 
+use tools::runs::Reaper;
+use tools::tmux::{Tmux, tmux_available};
+
 /// Generous for a loaded CI machine; a healthy run answers in milliseconds.
-const PATIENCE: Duration = Duration::from_secs(10);
-
-fn tmux_available() -> bool {
-    let probe = match Command::new("tmux").arg("-V").output() {
-        Ok(o) if o.status.success() => Ok(()),
-        Ok(o) => Err(format!(
-            "tmux -V failed: {}",
-            String::from_utf8_lossy(&o.stderr).trim()
-        )),
-        Err(e) => Err(format!("tmux not runnable: {e}")),
-    };
-    tools::available("tmux", probe, "apt-get install tmux")
-}
-
-/// A private tmux server; dropping it kills the server, so a failed
-/// assertion never leaves a training process behind.
-struct Tmux {
-    socket: String,
-    /// tmux leaves the socket file behind when its server is killed.
-    socket_path: Option<PathBuf>,
-}
-
-impl Tmux {
-    fn start(width: u16, height: u16, cwd: &Path, command: &str) -> Self {
-        let socket = format!(
-            "spheres-e2e-{}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos()
-        );
-        let mut tmux = Self {
-            socket,
-            socket_path: None,
-        };
-        let (w, h) = (width.to_string(), height.to_string());
-        let cwd = cwd.to_str().unwrap();
-        tmux.run(&[
-            "-f",
-            "/dev/null",
-            "new-session",
-            "-d",
-            "-s",
-            "e2e",
-            "-x",
-            &w,
-            "-y",
-            &h,
-            "-c",
-            cwd,
-            command,
-        ]);
-        tmux.socket_path = Some(PathBuf::from(tmux.format("#{socket_path}")));
-        tmux
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        let out = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            // A test started from inside tmux must not talk to that server.
-            .env_remove("TMUX")
-            .output()
-            .expect("running tmux");
-        assert!(
-            out.status.success(),
-            "tmux {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "e2e"]).stdout).into()
-    }
-
-    fn format(&self, format: &str) -> String {
-        let out = self.run(&["display-message", "-p", "-t", "e2e", format]);
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    }
-
-    /// Named keys (`Enter`, `BSpace`, `Space`) or single characters.
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "e2e"];
-        args.extend_from_slice(keys);
-        self.run(&args);
-    }
-
-    /// Text typed as is, even when it looks like an option or a key name.
-    fn type_text(&self, text: &str) {
-        self.run(&["send-keys", "-t", "e2e", "-l", "--", text]);
-    }
-
-    fn resize(&self, width: u16, height: u16) {
-        let (w, h) = (width.to_string(), height.to_string());
-        self.run(&["resize-window", "-t", "e2e", "-x", &w, "-y", &h]);
-    }
-
-    /// Polls the screen until `ok` holds; fails showing the last screen.
-    fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if ok(&screen) {
-                return screen;
-            }
-            assert!(
-                start.elapsed() < PATIENCE,
-                "waited {PATIENCE:?} for {what}; the screen shows:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .env_remove("TMUX")
-            .output();
-        if let Some(path) = &self.socket_path {
-            let _ = std::fs::remove_file(path);
-        }
-    }
-}
 
 /// The step the status line reports ("step 14.2k/1.0M" -> 14.2k as text).
 fn status_step(screen: &str) -> Option<String> {
@@ -195,6 +69,8 @@ fn a_user_pauses_browses_edits_and_quits_with_a_snapshot() {
         bin = shell_quote(Path::new(env!("CARGO_BIN_EXE_spheres"))),
         out = shell_quote(&out),
     );
+    let mut reaper = Reaper::default();
+    reaper.watch(&out);
     let tmux = Tmux::start(100, 30, tmp.path(), &command);
 
     tmux.wait_for("a step count above 0 in the status line", |s| {
@@ -235,14 +111,15 @@ fn a_user_pauses_browses_edits_and_quits_with_a_snapshot() {
     }
     let help_gone = tmux.screen();
     assert!(
-        !help_gone.contains("save, then quit"),
+        !help_gone.contains("stop the run and save it"),
         "Overview still shows the help:\n{help_gone}"
     );
     tmux.keys(&["5"]);
-    let help = tmux.wait_for("the key list", |s| s.contains("save, then quit"));
+    let help = tmux.wait_for("the key list", |s| s.contains("stop the run and save it"));
     for row in [
         "space",
-        "quit, asking to save",
+        "leave: detach or stop",
+        "detach: training goes on",
         "send the new value",
         "cancel the edit",
     ] {
@@ -296,10 +173,10 @@ fn a_user_pauses_browses_edits_and_quits_with_a_snapshot() {
     assert!(small.lines().all(|l| l.chars().count() <= 80), "{small}");
 
     tmux.keys(&["q"]);
-    tmux.wait_for("the save question", |s| {
-        s.contains("save before quit? y/n/esc")
+    tmux.wait_for("the question on leaving", |s| {
+        s.contains("leave the dashboard?") && s.contains("s  stop the run and save it")
     });
-    tmux.keys(&["y"]);
+    tmux.keys(&["s"]);
     let after = tmux.wait_for("the shell after the dashboard", |s| {
         s.contains("exit status")
     });
@@ -311,8 +188,8 @@ fn a_user_pauses_browses_edits_and_quits_with_a_snapshot() {
     );
     let after = tmux.wait_for("the terminal mode", |s| s.contains("tty "));
     assert!(after.contains("tty cooked"), "raw mode left on:\n{after}");
-    let stopped =
-        line_with(&after, "stopped at step ").unwrap_or_else(|| panic!("no stop line:\n{after}"));
+    let stopped = line_with(&after, "stopped the run at step ")
+        .unwrap_or_else(|| panic!("no stop line:\n{after}"));
     assert!(
         !after.contains("RUNNING") && !after.contains("PAUSED"),
         "dashboard left on screen:\n{after}"
@@ -323,7 +200,7 @@ fn a_user_pauses_browses_edits_and_quits_with_a_snapshot() {
     assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
     assert!(loaded.value.step > 0);
     assert!(
-        stopped.contains(&format!("stopped at step {} (", loaded.value.step)),
+        stopped.contains(&format!("stopped the run at step {}:", loaded.value.step)),
         "printed {stopped:?}, saved step {}",
         loaded.value.step
     );
@@ -337,4 +214,65 @@ fn a_user_pauses_browses_edits_and_quits_with_a_snapshot() {
         "the live edit is part of the snapshot:\n{}",
         loaded.value.config
     );
+}
+
+/// The first step a StepMetrics record names.
+fn first_logged_step(dir: &Path) -> u64 {
+    let text = std::fs::read_to_string(dir.join("metrics.jsonl")).unwrap();
+    text.lines()
+        .find_map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).ok()?;
+            (v["kind"] == "StepMetrics")
+                .then(|| v["step"].as_u64())
+                .flatten()
+        })
+        .unwrap()
+}
+
+/// What a dropped SSH connection does to an attached dashboard: its
+/// terminal (here a tmux session) is killed. The run process goes on
+/// training; a new dashboard from another "terminal" draws the whole run,
+/// from its first logged step.
+#[test]
+fn a_dashboard_losing_its_terminal_leaves_the_run_training() {
+    use tools::runs::{SMALL, alive, logged_step, start_detached, wait_until};
+    if !tmux_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    let mut reaper = Reaper::default();
+    let pid = start_detached(
+        tmp.path(),
+        &out,
+        &[&["--steps", "100000000"][..], &SMALL].concat(),
+        &mut reaper,
+    );
+    let bin = shell_quote(Path::new(env!("CARGO_BIN_EXE_spheres")));
+    let attach = format!("{bin} attach {}", shell_quote(&out));
+    {
+        let first = Tmux::start(100, 30, tmp.path(), &attach);
+        first.wait_for("the attached dashboard", |s| s.contains("RUNNING"));
+        // Dropping the server kills its session and the dashboard in it.
+    }
+    let before = logged_step(&out).unwrap();
+    let patience = Duration::from_secs(30);
+    wait_until("training after the terminal went away", patience, || {
+        logged_step(&out).filter(|s| *s > before + 1000)
+    });
+    assert!(alive(pid), "the run process died with the terminal");
+
+    let second = Tmux::start(120, 36, tmp.path(), &attach);
+    let first_step = spheres::tui::format::count(first_logged_step(&out) as f64);
+    let screen = second.wait_for("a loss chart from the first step", |s| {
+        s.contains("RUNNING")
+            && s.lines().any(|l| {
+                let cells: Vec<&str> = l.split('│').collect();
+                cells
+                    .get(1)
+                    .is_some_and(|c| c.split_whitespace().next() == Some(first_step.as_str()))
+            })
+    });
+    assert!(screen.contains("loss, whole run"), "{screen}");
+    assert!(alive(pid));
 }

@@ -116,7 +116,7 @@ fn an_imported_run_resumes_exports_and_records_its_source() {
         &["resume", arg(imported), "--headless", "--steps", "20"],
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("loaded step 0"));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("loaded step 0"));
     assert_eq!(snapshot_of(imported).step, 20);
     spheres_ok(base, &["export", arg(imported), "--format", "npy"]);
     let csv = std::fs::read_to_string(imported.join("export/metrics.csv")).unwrap();

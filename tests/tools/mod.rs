@@ -4,7 +4,13 @@
 //! shows even among passing tests; with `SPHERES_REQUIRE_TOOLS=1` (which
 //! `.ci/run` sets) the test fails instead, so CI never passes by skipping.
 
+// Each test binary uses the helpers it needs.
+#![allow(dead_code)]
+
 use std::io::Write;
+
+pub mod runs;
+pub mod tmux;
 
 pub const REQUIRE_ENV: &str = "SPHERES_REQUIRE_TOOLS";
 
