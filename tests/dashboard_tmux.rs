@@ -13,8 +13,6 @@ mod tools;
 use tools::runs::Reaper;
 use tools::tmux::{Tmux, tmux_available};
 
-/// Generous for a loaded CI machine; a healthy run answers in milliseconds.
-
 /// The step the status line reports ("step 14.2k/1.0M" -> 14.2k as text).
 fn status_step(screen: &str) -> Option<String> {
     let last = screen.lines().rev().find(|l| !l.trim().is_empty())?;

@@ -37,6 +37,8 @@ pub enum SliceKind {
 /// where the model says "inner" at `u * xs[c] + v * ys[r]`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DecisionSlice {
+    /// Logged as `plane`: a record's `kind` names the record.
+    #[serde(rename = "plane")]
     pub kind: SliceKind,
     pub xs: Vec<f64>,
     pub ys: Vec<f64>,

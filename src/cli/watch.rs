@@ -70,18 +70,25 @@ pub fn watch(a: WatchArgs) -> anyhow::Result<()> {
     }
 }
 
+/// The read-only dashboard state of the run in `dir`, from its files: its
+/// config, then every record of its log. Returns the reader, positioned at
+/// the end of what it read, to follow the log from there.
+fn watched(dir: &Path, look: Look) -> anyhow::Result<(App, LogReader)> {
+    let config = config_of(dir)?;
+    let mut app = App::with_look(info_from(&config, &name_of(dir), 0), look).read_only();
+    app.life.serving = Some(serving(dir));
+    let mut log = LogReader::new(&dir.join(METRICS_FILE));
+    log.read(None, &mut |e| app.update(e))
+        .with_context(|| format!("reading {}", log.path().display()))?;
+    Ok((app, log))
+}
+
 fn one(
     dir: &Path,
     opts: DashboardOptions,
     commands: crossbeam_channel::Sender<crate::session::messages::Command>,
 ) -> anyhow::Result<Option<crate::signals::Signal>> {
-    let config = config_of(dir)?;
-    let mut app = App::with_look(info_from(&config, "", 0), Look::from_env()).read_only();
-    app.info.preset = name_of(dir);
-    app.life.serving = Some(serving(dir));
-    let mut log = LogReader::new(&dir.join(METRICS_FILE));
-    log.read(None, &mut |e| app.update(e))
-        .with_context(|| format!("reading {}", log.path().display()))?;
+    let (app, mut log) = watched(dir, Look::from_env())?;
     let mut checked = Instant::now();
     let dir = dir.to_path_buf();
     let mut hook = |app: &mut App| {
@@ -140,4 +147,47 @@ fn several(
         }),
     )?;
     Ok(outcome.signal)
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use super::*;
+
+    #[test]
+    fn a_log_from_before_served_runs_draws_its_whole_history() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/log-v0");
+        let (app, log) = watched(&dir, Look::default()).unwrap();
+        assert_eq!((log.damaged, log.unknown), (0, 0));
+        assert_eq!(app.current_step(), 9000);
+        assert_eq!(app.training.changes.len(), 1, "the live edit it logged");
+        let mut t = Terminal::new(TestBackend::new(100, 30)).unwrap();
+        t.draw(|f| crate::tui::views::view(f, &app)).unwrap();
+        let buf = t.backend().buffer().clone();
+        let screen: String = (0..30)
+            .map(|y| (0..100).map(|x| buf[(x, y)].symbol()).collect::<String>() + "\n")
+            .collect();
+        for want in [
+            "FINISHED",
+            "loss, whole run",
+            "step 9000/9000",
+            "error rate, 95%",
+        ] {
+            assert!(screen.contains(want), "{want} missing:\n{screen}");
+        }
+        // The whole run, from its first logged step.
+        let first = app.training.loss.points()[0].0;
+        assert!(first < 1200.0, "the curve starts at {first}");
+    }
+
+    #[test]
+    fn a_directory_that_is_no_run_is_refused_by_name() {
+        let tmp = tempfile::tempdir().unwrap();
+        let e = watched(tmp.path(), Look::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("not a run directory"), "{e}");
+    }
 }

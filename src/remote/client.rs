@@ -118,17 +118,33 @@ pub fn connect(run: &Path, read_only: bool) -> Result<Connection, ConnectError> 
         }
         Err(e) => return Err(io_err("connect")(e)),
     };
+    // A process that is dying (a kill -9 between its threads' exits) can
+    // accept a connection and reset it: that is a run nobody serves.
+    let gone = || ConnectError::NotRunning {
+        run: run.to_path_buf(),
+        detail: " (its process closed the connection at once)".into(),
+    };
     let hello = serde_json::to_string(&ClientHello::new(read_only)).expect("serialises");
-    stream
-        .write_all(format!("{hello}\n").as_bytes())
-        .map_err(io_err("send the hello"))?;
+    if let Err(e) = stream.write_all(format!("{hello}\n").as_bytes()) {
+        return Err(match e.kind() {
+            io::ErrorKind::ConnectionReset | io::ErrorKind::BrokenPipe => gone(),
+            _ => io_err("send the hello")(e),
+        });
+    }
     let mut reader = BufReader::new(stream.try_clone().map_err(io_err("clone the socket"))?);
-    let first = read_line(&mut reader)
-        .map_err(io_err("read the hello"))?
-        .ok_or_else(|| ConnectError::NotRunning {
-            run: run.to_path_buf(),
-            detail: " (it closed the connection at once)".into(),
-        })?;
+    let first = match read_line(&mut reader) {
+        Ok(Some(line)) => line,
+        Ok(None) => return Err(gone()),
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::ConnectionReset | io::ErrorKind::BrokenPipe
+            ) =>
+        {
+            return Err(gone());
+        }
+        Err(e) => return Err(io_err("read the hello")(e)),
+    };
     let server_hello = match serde_json::from_str::<ServerLine>(&first) {
         Ok(ServerLine::Hello(h)) if h.protocol == PROTOCOL => h,
         Ok(ServerLine::Bye { reason }) => {

@@ -5,7 +5,7 @@
 //! client: {"hello":"spheres","protocol":1,"read_only":false}
 //! server: {"kind":"Hello","protocol":1,"offset":48213,"pid":..,"config":"..",..}
 //! server: {"wall":..,"kind":"StepMetrics",..}   every metrics.jsonl line after `offset`,
-//! server: {"kind":"Published",..}               live-only events (no "wall"),
+//! server: {"kind":"Notice",..}                  live-only events (no "wall"),
 //! client: {"cmd":"Pause"}                       commands (session::messages::Command),
 //! client: {"cmd":"Stats"}                       or a request for the server's counters;
 //! server: {"kind":"Stats",..}                   the answer, to that client only;

@@ -55,14 +55,23 @@ pub struct ServeOptions {
     pub client_queue: usize,
 }
 
+/// Lines a client may fall behind, when not the default: a test hook, so a
+/// test can fill a silent client's queue in seconds instead of minutes.
+pub const CLIENT_QUEUE_ENV: &str = "SPHERES_CLIENT_QUEUE";
+
 impl Default for ServeOptions {
     fn default() -> Self {
+        let client_queue = std::env::var(CLIENT_QUEUE_ENV)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .filter(|&q: &usize| q > 0)
+            .unwrap_or(DEFAULT_QUEUE);
         Self {
             every: 5.0,
             stop_on_divergence: true,
             ready: None,
             detached: false,
-            client_queue: DEFAULT_QUEUE,
+            client_queue,
         }
     }
 }

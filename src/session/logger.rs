@@ -86,7 +86,10 @@ impl Logger {
             },
             _ => None,
         };
-        if !self.hub.is_empty() {
+        // Publications come hundreds of times a second from a fast model and
+        // mean nothing off this process: clients learn the model version
+        // from the measurements' stamps.
+        if !self.hub.is_empty() && !matches!(e, Event::Published { .. }) {
             let line = line.or_else(|| serde_json::to_string(&e).ok());
             if let Some(line) = line {
                 for notice in self.hub.send(&Arc::from(line)) {

@@ -299,6 +299,23 @@ mod tests {
     }
 
     #[test]
+    fn no_result_shadows_the_record_kind() {
+        // A result field named `kind` would repeat the key once flattened.
+        let slice = crate::attack::DecisionSlice {
+            kind: crate::attack::SliceKind::RandomAdversarial,
+            xs: vec![0.0, 1.0],
+            ys: vec![0.0, 1.0],
+            inner: vec![vec![true, false], vec![false, true]],
+            radius: 1.3,
+        };
+        let e = Event::DecisionSlice(Stamped::new(2, 40, slice));
+        let text = serde_json::to_string(&e).unwrap();
+        assert_eq!(text.matches("\"kind\":").count(), 1, "{text}");
+        assert!(text.contains("\"plane\":\"random/adversarial\""), "{text}");
+        assert_eq!(serde_json::from_str::<Event>(&text).unwrap(), e);
+    }
+
+    #[test]
     fn stamped_results_are_flat() {
         let e = Event::WorstCase(Stamped::new(
             4,

@@ -169,7 +169,7 @@ impl TrainerWorker {
                 self.flush(&mut window, elapsed(&self.trainer));
             }
             let step = self.trainer.step;
-            if step % self.trainer.config.train.publish_every == 0 {
+            if step.is_multiple_of(self.trainer.config.train.publish_every) {
                 self.publish();
             }
             let autosave = self.trainer.config.run.autosave_min;

@@ -1,10 +1,17 @@
 //! Number and duration formatting shared by the views.
 
+/// What a number that is not known (NaN: never measured, or a record that
+/// predates the field) reads as.
+pub const UNKNOWN: &str = "–";
+
 /// Scientific notation with two significant digits: error rates span
 /// 1e-30..1 and only the exponent and the leading digits matter.
 pub fn sci(x: f64) -> String {
     if x == 0.0 {
         return "0".to_string();
+    }
+    if x.is_nan() {
+        return UNKNOWN.to_string();
     }
     if !x.is_finite() {
         return format!("{x}");
@@ -49,7 +56,9 @@ pub fn duration(seconds: f64) -> String {
 /// A loss or distance in the precision a reader compares at.
 pub fn value(x: f64) -> String {
     let a = x.abs();
-    if x == 0.0 {
+    if x.is_nan() {
+        UNKNOWN.to_string()
+    } else if x == 0.0 {
         "0".to_string()
     } else if !(1e-3..1e4).contains(&a) {
         sci(x)

@@ -48,7 +48,12 @@ impl Training {
     pub fn update(&mut self, event: &Event) {
         match event {
             Event::StepMetrics(m) => self.on_step(*m),
-            Event::Published { version, .. } => self.model_version = Some(*version),
+            Event::Published { version, .. } => self.note_version(*version),
+            // Measurements carry the version they were made on; a client
+            // of the socket sees no publications, only these.
+            Event::ErrorEstimate(s) => self.note_version(s.version),
+            Event::QuadReport(s) => self.note_version(s.version),
+            Event::Rates(s) => self.note_version(s.version),
             Event::Saved { step, .. } => self.saved_step = self.saved_step.max(*step),
             Event::State { state } => self.run_state = *state,
             // A resume rewinds nothing: it continues from its snapshot,
@@ -59,6 +64,10 @@ impl Training {
             }
             _ => {}
         }
+    }
+
+    fn note_version(&mut self, version: u64) {
+        self.model_version = Some(self.model_version.map_or(version, |v| v.max(version)));
     }
 
     fn on_step(&mut self, m: StepMetrics) {

@@ -194,3 +194,63 @@ impl Client {
         serde_json::from_str(lines.last().unwrap()).unwrap()
     }
 }
+
+/// A client whose lines are read as they come, on a thread of its own, so
+/// it never falls behind however long the test waits between looks.
+pub struct Reading {
+    lines: crossbeam_channel::Receiver<String>,
+    writer: UnixStream,
+}
+
+impl Client {
+    pub fn reading(self) -> Reading {
+        let (tx, lines) = crossbeam_channel::unbounded();
+        let mut reader = self.reader;
+        std::thread::spawn(move || {
+            loop {
+                let mut line = String::new();
+                match reader.read_line(&mut line) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {
+                        if tx.send(line.trim_end().to_string()).is_err() {
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+        Reading {
+            lines,
+            writer: self.writer,
+        }
+    }
+}
+
+impl Reading {
+    pub fn send(&mut self, command: Value) {
+        writeln!(self.writer, "{command}").unwrap();
+    }
+
+    /// The first line satisfying `ok` within `patience`.
+    pub fn until(&self, what: &str, patience: Duration, ok: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + patience;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = self
+                .lines
+                .recv_timeout(left)
+                .unwrap_or_else(|e| panic!("no {what} within {patience:?} ({e})"));
+            let v: Value = serde_json::from_str(&line).unwrap();
+            if ok(&v) {
+                return v;
+            }
+        }
+    }
+
+    pub fn stats(&mut self) -> Value {
+        self.send(serde_json::json!({"cmd": "Stats"}));
+        self.until("the stats", Duration::from_secs(30), |v| {
+            v["kind"] == "Stats"
+        })
+    }
+}

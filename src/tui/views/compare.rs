@@ -240,3 +240,78 @@ fn bounds_of(xs: impl Iterator<Item = f64>) -> [f64; 2] {
         [0.0, 1.0]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use super::*;
+    use crate::history::LogReader;
+    use crate::tui::compare::Trace;
+    use crate::tui::fixtures::events;
+
+    fn screen(c: &Compare, w: u16, h: u16) -> String {
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|f| view(f, c)).unwrap();
+        let buf = t.backend().buffer().clone();
+        (0..h)
+            .map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect::<String>() + "\n")
+            .collect()
+    }
+
+    #[test]
+    fn two_runs_are_drawn_with_both_names_and_both_bounds() {
+        let mut a = Trace::new("relu-online".into(), 500);
+        let mut b = Trace::new("relu-from-before".into(), 40);
+        for e in events("relu") {
+            a.update(&e);
+        }
+        // A log written before served runs, as `watch` reads it.
+        let old = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/log-v0/metrics.jsonl");
+        LogReader::new(&old)
+            .read(None, &mut |e| b.update(&e))
+            .unwrap();
+        assert!(!b.loss.is_empty() && !b.rate.is_empty() || !b.rate_bound.is_empty());
+        let c = Compare::new(vec![a, b], Look::default());
+        for (w, h) in [(80, 24), (160, 48)] {
+            let s = screen(&c, w, h);
+            for want in [
+                "2 runs",
+                "relu-online",
+                "relu-from-before",
+                "loss (log",
+                "inner error rate",
+            ] {
+                assert!(s.contains(want), "{want} missing at {w}x{h}:\n{s}");
+            }
+            if w >= 160 {
+                assert!(
+                    s.contains("n = 40, 500"),
+                    "one cap curve per dimension:\n{s}"
+                );
+            }
+        }
+        assert!(screen(&c, 40, 10).contains("terminal too small"));
+    }
+
+    #[test]
+    fn quitting_and_drawing_options_are_keys() {
+        use crate::tui::Dashboard;
+        use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+        let mut c = Compare::new(vec![Trace::new("a".into(), 10)], Look::default());
+        let key = |c: &mut Compare, k| c.key(KeyEvent::new(KeyCode::Char(k), KeyModifiers::NONE));
+        key(&mut c, 'l');
+        assert!(!c.log_scale);
+        key(&mut c, '+');
+        assert!(c.smoothing.weight() > 0.0);
+        assert!(!c.should_exit());
+        assert!(
+            key(&mut c, 'q').is_empty(),
+            "a comparison sends no commands"
+        );
+        assert!(c.should_exit());
+    }
+}

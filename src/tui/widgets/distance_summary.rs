@@ -18,6 +18,10 @@ use super::chart_frame::block;
 pub fn qualifier(r: &DistanceReading) -> &'static str {
     if r.mean().is_none() {
         "none found"
+    } else if !r.nearest.every_start {
+        // Logged before every start counted: a mean over found starts
+        // only, neither an upper nor a lower bound.
+        "found only"
     } else {
         "upper est."
     }
