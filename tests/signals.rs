@@ -16,9 +16,45 @@ use tools::runs::{BIN, SMALL, logged_step, signal, text, wait_until};
 
 const PATIENCE: Duration = Duration::from_secs(60);
 
+/// A run in the foreground of the test; killed if the test ends first (an
+/// assertion failing while it trains), so no run outlives its test.
+struct Run(Child);
+
+impl std::ops::Deref for Run {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Run {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
+impl Drop for Run {
+    fn drop(&mut self) {
+        if self.0.try_wait().ok().flatten().is_none() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+impl Run {
+    fn output(mut self) -> std::process::Output {
+        let child = std::mem::replace(
+            &mut self.0,
+            Command::new("true").spawn().expect("a placeholder process"),
+        );
+        child.wait_with_output().unwrap()
+    }
+}
+
 /// `spheres run --headless` in the foreground of `command` (the binary, or
 /// a wrapper such as nohup), with a long run of the small config.
-fn headless(wrapper: Option<&str>, out: &Path) -> Child {
+fn headless(wrapper: Option<&str>, out: &Path) -> Run {
     let mut cmd = match wrapper {
         Some(w) => {
             let mut c = Command::new(w);
@@ -33,6 +69,7 @@ fn headless(wrapper: Option<&str>, out: &Path) -> Child {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
+        .map(Run)
         .unwrap()
 }
 
@@ -77,7 +114,7 @@ fn stops_cleanly_on(sig: &str, code: i32) {
     trained_past(&out, 200);
     signal(child.id(), sig);
     let exit = exit_within(&mut child, Duration::from_secs(30));
-    let output = child.wait_with_output().unwrap();
+    let output = child.output();
     let stdout = text(&output.stdout);
     assert_eq!(
         exit.code(),
@@ -169,7 +206,7 @@ fn a_failed_final_save_is_an_error_that_counts_the_unsaved_steps() {
     std::fs::write(&snapshots, b"not a directory").unwrap();
     signal(child.id(), "TERM");
     let exit = exit_within(&mut child, Duration::from_secs(30));
-    let output = child.wait_with_output().unwrap();
+    let output = child.output();
     let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
     assert_eq!(exit.code(), Some(1), "{stdout}\n{stderr}");
     assert!(
