@@ -140,7 +140,11 @@ fn read_tail(path: &Path) -> Tail {
             Some("ErrorEstimate") => {
                 tail.inner = v.get("inner").and_then(rate_of).or(tail.inner);
             }
-            Some("NearestError") => tail.d_e = distance_of(&v).or(tail.d_e),
+            // The inner sphere's d(E) (records before both spheres were
+            // measured have no `sphere`).
+            Some("NearestError") if v.get("sphere").is_none_or(|s| s == "inner") => {
+                tail.d_e = distance_of(&v).or(tail.d_e)
+            }
             // A sweep point's measurements.
             Some("Checkpoint") => {
                 tail.step = v.get("step").and_then(Value::as_u64).or(tail.step);
