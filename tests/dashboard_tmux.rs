@@ -113,16 +113,19 @@ fn a_user_pauses_browses_edits_and_quits_with_a_snapshot() {
         "Overview still shows the help:\n{help_gone}"
     );
     tmux.keys(&["5"]);
-    let help = tmux.wait_for("the key list", |s| s.contains("stop the run and save it"));
-    for row in [
+    // Waits for every row at once: a capture can land in the middle of a
+    // redraw, with the bottom of the previous screen still showing.
+    let rows = [
+        "stop the run and save it",
         "space",
         "leave: detach or stop",
         "detach: training goes on",
         "send the new value",
         "cancel the edit",
-    ] {
-        assert!(help.contains(row), "help lacks {row:?}:\n{help}");
-    }
+    ];
+    tmux.wait_for(&format!("the key list with {rows:?}"), |s| {
+        rows.iter().all(|row| s.contains(row))
+    });
 
     tmux.keys(&["4"]);
     let controls = tmux.wait_for("the Controls screen", |s| {
@@ -253,7 +256,9 @@ fn a_dashboard_losing_its_terminal_leaves_the_run_training() {
         first.wait_for("the attached dashboard", |s| s.contains("RUNNING"));
         // Dropping the server kills its session and the dashboard in it.
     }
-    let before = logged_step(&out).unwrap();
+    let before = wait_until("a first logged step", Duration::from_secs(30), || {
+        logged_step(&out)
+    });
     let patience = Duration::from_secs(30);
     wait_until("training after the terminal went away", patience, || {
         logged_step(&out).filter(|s| *s > before + 1000)

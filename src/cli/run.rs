@@ -68,6 +68,12 @@ pub fn start(launch: &Launch, view: &ViewArgs, detach: bool) -> anyhow::Result<(
             mouse: view.mouse,
         },
     )
+    .with_context(|| {
+        format!(
+            "the run goes on in the background: `spheres attach {}`",
+            dir.display()
+        )
+    })
 }
 
 /// Starts the run process detached and returns its run directory once it

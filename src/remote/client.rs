@@ -15,7 +15,12 @@ use crate::session::messages::{Command, Event};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
-    #[error("{}: no run process is serving this run{detail}", run.display())]
+    #[error(
+        "{}: no run process is serving this run{detail}; `spheres watch {}` shows it from its files, `spheres resume {}` trains it on",
+        run.display(),
+        run.display(),
+        run.display()
+    )]
     NotRunning { run: PathBuf, detail: String },
     #[error("{}: the run process refused this client: {reason}", run.display())]
     Refused { run: PathBuf, reason: String },
@@ -178,7 +183,13 @@ pub fn connect(run: &Path, read_only: bool) -> Result<Connection, ConnectError> 
                     continue;
                 }
                 match serde_json::from_str::<ServerLine>(&line) {
-                    Ok(ServerLine::Bye { reason }) => break Ending::Bye(reason),
+                    Ok(ServerLine::Bye { reason }) => {
+                        // What a dashboard shows once the stream has ended.
+                        let _ = event_tx.send(Event::notice(format!(
+                            "the run process has ended the stream: {reason}"
+                        )));
+                        break Ending::Bye(reason);
+                    }
                     Ok(ServerLine::Stats(s)) => {
                         let _ = stats_tx.send(s);
                     }
