@@ -27,6 +27,6 @@ pub use manifold::{
 pub use nearest::{NearestError, NearestSearch, Starts, inner_starts, nearest_error};
 pub use noise::{NoiseRate, noise_error};
 pub use offmanifold::{MinNorm, MinNormParams, PgdParams, RobustAccuracy, min_norm_l2, pgd_l2};
-pub use rare::{RareEstimate, RareOutcome, RareParams, estimate_rare};
+pub use rare::{RareEstimate, RareOutcome, RareParams, RareRun, estimate_rare};
 pub use slice::{DecisionSlice, SliceKind, SliceParams, decision_slice};
 pub use worst::{WorstCase, worst_case, worst_case_cancellable};

@@ -1,8 +1,9 @@
 //! `spheres eval`: measure a model (a snapshot, or a preset trained here)
 //! with the measuring pipeline: error rates on both spheres (exact where
 //! known), the rate the bounds use, d(E) on both spheres against the bound,
-//! the quadratic net's alphas, the worst case and off-manifold robustness.
-//! `--json` prints the same numbers as one object.
+//! the quadratic net's alphas and exact worst case, the worst-case attack
+//! and off-manifold robustness; with `--rare`, rare-event estimates of both
+//! spheres' rates. `--json` prints the same numbers as one object.
 
 use std::fmt::Write;
 
@@ -10,7 +11,7 @@ use anyhow::Context;
 
 use super::args::{EvalArgs, RunArgs};
 use crate::data::Sphere;
-use crate::measure::{DistanceReading, Measurement, Settings, measure};
+use crate::measure::{DistanceReading, Measurement, RareWhen, RateSource, Settings, measure};
 use crate::signals::Interrupted;
 use crate::signals::{Signal, Signals};
 use crate::stats::RateEstimate;
@@ -88,6 +89,11 @@ pub fn eval(a: EvalArgs) -> anyhow::Result<()> {
         starts: a.starts,
         worst_starts: a.starts.div_ceil(4),
         robust_points: a.starts,
+        rare_when: if a.rare {
+            RareWhen::Always
+        } else {
+            RareWhen::Never
+        },
         ..Settings::from_config(c)
     };
     let m = match measure(model, &settings, threads, &signals.cancel()) {
@@ -134,6 +140,15 @@ fn rate_line(m: &Measurement, s: Sphere) -> String {
     } else {
         sci_from_ln(mu.rate.ln_mu)
     };
+    let interval = match mu.source {
+        RateSource::Rare | RateSource::Sampled => format!(" [{:.3e}, {:.3e}]", mu.lo, mu.hi),
+        RateSource::UpperBound => " (95% upper bound)".into(),
+        RateSource::Exact => String::new(),
+    };
+    let source = match (&r.rare, mu.source) {
+        (Some(e), RateSource::Rare) => format!("{}, {}", mu.source.describe(), e.method),
+        _ => mu.source.describe().to_string(),
+    };
     let bound = match m.rates.bound.get(s) {
         Some(b) => format!(
             "cap bound {:.4}, optimal (estimated) {:.4}",
@@ -141,7 +156,7 @@ fn rate_line(m: &Measurement, s: Sphere) -> String {
         ),
         None => "no bound".into(),
     };
-    format!("{value} ({}): {bound}", mu.source.describe())
+    format!("{value}{interval} ({source}): {bound}")
 }
 
 fn distance_line(d: &DistanceReading) -> String {
@@ -151,9 +166,16 @@ fn distance_line(d: &DistanceReading) -> String {
             let ratio = d
                 .ratio()
                 .map_or_else(String::new, |r| format!(", d(E)/cap {r:.3}"));
-            let exact = d
-                .exact_mean
-                .map_or_else(String::new, |e| format!(", exact {e:.4}"));
+            let exact = match (d.exact_mean, d.bias()) {
+                (Some(e), Some(b)) => format!(
+                    "; exact over the same starts {e:.4}{} (attack bias {:+.2}%)",
+                    d.exact_se
+                        .map_or_else(String::new, |se| format!(" ± {:.4}", 2.0 * se)),
+                    100.0 * b
+                ),
+                (Some(e), None) => format!("; exact over the same starts {e:.4}"),
+                _ => String::new(),
+            };
             format!(
                 "d(E) <= {mean:.4} ± {:.4} (2 se; {}){ratio}{exact}",
                 2.0 * d.se(),
@@ -174,6 +196,11 @@ fn text(m: &Measurement, s: &Settings) -> anyhow::Result<String> {
     );
     let _ = writeln!(out, "  inner sphere  {}", rate(inner));
     let _ = writeln!(out, "  outer sphere  {}", rate(outer));
+    for sphere in Sphere::BOTH {
+        if let Some(e) = &m.rates.get(sphere).rare {
+            let _ = writeln!(out, "rare-event estimate: {}", e.summary());
+        }
+    }
     if let Some(q) = &m.quad {
         if q.alphas.is_empty() {
             let _ = writeln!(out, "quadratic net with b = 0: no ellipsoid, no alphas");
@@ -184,6 +211,12 @@ fn text(m: &Measurement, s: &Settings) -> anyhow::Result<String> {
                 out,
                 "quadratic net in the {} regime (b > 0): the band [1/R^2, 1] does not apply",
                 q.regime
+            );
+        }
+        if let (Some(i), Some(o)) = (q.exact_worst_loss_inner, q.exact_worst_loss_outer) {
+            let _ = writeln!(
+                out,
+                "worst-case loss, exact (closed form): inner {i:.4}, outer {o:.4}"
             );
         }
     }
@@ -213,7 +246,7 @@ fn text(m: &Measurement, s: &Settings) -> anyhow::Result<String> {
         let per = |v: Option<f64>| v.map_or("none".into(), |v| format!("{v:.4}"));
         let _ = writeln!(
             out,
-            "worst case ({} starts): largest loss {:.4} (inner {}, outer {}), mean after the attack {:.4}, before {:.4}",
+            "worst-case attack ({} starts; its largest loss is a lower estimate of the worst case): largest loss {:.4} (inner {}, outer {}), mean after the attack {:.4}, before {:.4}",
             w.starts,
             w.worst_loss,
             per(w.worst_loss_inner),

@@ -9,8 +9,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::distance::DistanceReading;
+use super::rate::Rate;
 use crate::data::Sphere;
-use crate::stats::cap::{cap_angle, cap_measure};
+use crate::stats::cap::{cap_angle_ln, cap_measure};
 
 /// eps as multiples of the cap bound at mu (or of d(E) without a bound):
 /// the curve's rise happens on that scale at any n.
@@ -33,9 +34,10 @@ pub struct Corollary {
 }
 
 /// The expansion of a cap of measure `mu` on S^{n-1} by a chord of `eps`
-/// on a sphere of radius `radius`.
-pub fn cap_expansion(n: usize, mu: f64, eps: f64, radius: f64) -> Option<f64> {
-    let theta0 = cap_angle(n, mu).ok()?;
+/// on a sphere of radius `radius` (from ln mu, so a rate below the
+/// smallest double has one too).
+pub fn cap_expansion(n: usize, mu: &Rate, eps: f64, radius: f64) -> Option<f64> {
+    let theta0 = cap_angle_ln(n, mu.ln_mu).ok()?;
     let half = (eps / (2.0 * radius)).clamp(0.0, 1.0);
     let theta = theta0 + 2.0 * half.asin();
     if theta >= std::f64::consts::PI {
@@ -59,10 +61,10 @@ pub fn corollary(n: usize, radius: f64, d: &DistanceReading) -> Option<Corollary
         .iter()
         .map(|e| d.nearest.distances.iter().filter(|x| **x <= *e).count() as f64 / all)
         .collect();
-    let mu = d.mu.map(|m| m.rate.mu).filter(|m| *m > 0.0 && *m < 1.0);
+    let mu = d.mu.map(|m| m.rate);
     let cap = eps
         .iter()
-        .map(|e| mu.and_then(|m| cap_expansion(n, m, *e, radius)))
+        .map(|e| mu.and_then(|m| cap_expansion(n, &m, *e, radius)))
         .collect();
     Some(Corollary {
         sphere: d.nearest.sphere,
@@ -81,10 +83,11 @@ mod tests {
     #[test]
     fn the_cap_expansion_starts_at_mu_and_follows_the_gaussian_corollary() {
         let (n, mu) = (500, 1e-4);
-        assert!((cap_expansion(n, mu, 0.0, 1.0).unwrap() / mu - 1.0).abs() < 1e-9);
+        let rate = Rate::from_mu(mu);
+        assert!((cap_expansion(n, &rate, 0.0, 1.0).unwrap() / mu - 1.0).abs() < 1e-9);
         // In high dimension mu(E_eps) ~ Phi(Phi^-1(mu) + eps sqrt(n)).
         for eps in [0.05, 0.1, 0.2] {
-            let exact = cap_expansion(n, mu, eps, 1.0).unwrap();
+            let exact = cap_expansion(n, &rate, eps, 1.0).unwrap();
             let z = normal::quantile(mu).unwrap() + eps * (n as f64).sqrt();
             let gauss = normal::cdf(z);
             assert!(
@@ -93,8 +96,18 @@ mod tests {
             );
         }
         // A chord of 2 (the diameter) swallows the sphere.
-        assert_eq!(cap_expansion(n, mu, 2.0, 1.0), Some(1.0));
+        assert_eq!(cap_expansion(n, &rate, 2.0, 1.0), Some(1.0));
         // On the outer sphere the same chord is a smaller angle.
-        assert!(cap_expansion(n, mu, 0.1, 1.3).unwrap() < cap_expansion(n, mu, 0.1, 1.0).unwrap());
+        assert!(
+            cap_expansion(n, &rate, 0.1, 1.3).unwrap() < cap_expansion(n, &rate, 0.1, 1.0).unwrap()
+        );
+        // Below the smallest double the cap still has an expansion.
+        let deep = Rate::from_log10(-400.0);
+        let grown = cap_expansion(n, &deep, 0.5, 1.0).unwrap();
+        assert!(grown > 1e-200 && grown < 1e-50, "{grown}");
+        assert_eq!(
+            cap_expansion(n, &Rate::exact(0.0, f64::NEG_INFINITY), 0.1, 1.0),
+            None
+        );
     }
 }

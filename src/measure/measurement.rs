@@ -33,6 +33,8 @@ pub struct Measurement {
 }
 
 impl Measurement {
+    /// `cheap` and the finished `cycle` of one model: the rates are the
+    /// cycle's (the cheap step's, with any rare-event estimate).
     pub fn new(settings: &Settings, cheap: Cheap, cycle: SlowCycle) -> Self {
         let quad = cheap
             .quad
@@ -41,7 +43,7 @@ impl Measurement {
         let mut m = Self {
             n: settings.n,
             radius: settings.radius,
-            rates: cheap.rates,
+            rates: cycle.rates().clone(),
             d_e: cycle.d_e,
             quad,
             worst_case: cycle.worst,
@@ -49,6 +51,8 @@ impl Measurement {
             notes: Vec::new(),
         };
         m.notes = m.describe();
+        m.notes.extend(cheap.geometry.note());
+        m.notes.extend(cycle.notes);
         m
     }
 
@@ -64,15 +68,25 @@ impl Measurement {
                     ));
                 } else if mu.rate.underflows() {
                     notes.push(format!(
-                        "{name}: exact error rate {} is below the smallest double; the cap bound there needs its ln-mu form, which this build lacks",
-                        sci_from_ln(mu.rate.ln_mu)
+                        "{name}: error rate {} ({}) is below the smallest double; it is kept as ln mu = {:.1}, and the bounds are taken there",
+                        sci_from_ln(mu.rate.ln_mu),
+                        mu.source.describe(),
+                        mu.rate.ln_mu
                     ));
                 } else if mu.source == RateSource::UpperBound {
+                    let from = if r.rare.as_ref().is_some_and(|e| mu.hi == e.hi) {
+                        "the rare-event estimate's 95% upper bound"
+                    } else {
+                        "the one-sided 95% upper bound of sampling"
+                    };
                     notes.push(format!(
-                        "{name}: no error in {} sampled points, so mu is the one-sided 95% upper bound; the true rate is lower and its bound higher",
+                        "{name}: no error in {} sampled points, so mu is {from}; the true rate is lower and its bound higher",
                         r.sampled.samples
                     ));
                 }
+            }
+            if let Some(e) = &r.rare {
+                notes.push(format!("rare-event estimate, {}", e.summary()));
             }
             if let Some(d) = self.d_e.get(s) {
                 if d.mean().is_some() {
@@ -82,6 +96,14 @@ impl Measurement {
                     ));
                 } else {
                     notes.push(format!("{name} d(E): {}", d.label()));
+                }
+                if let (Some(exact), Some(bias)) = (d.exact_mean, d.bias()) {
+                    notes.push(format!(
+                        "{name} d(E): the exact d(x, E) over the same starts averages {exact:.4}{}, so the attack's bias on this model is {:+.2}%",
+                        d.exact_se
+                            .map_or_else(String::new, |se| format!(" ± {:.4} (2 se)", 2.0 * se)),
+                        100.0 * bias
+                    ));
                 }
                 if d.mean().is_some() && d.unfound_fraction() > MAX_UNFOUND {
                     notes.push(format!(

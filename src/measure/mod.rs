@@ -13,9 +13,11 @@
 //! * `measurement`: everything together, as `spheres eval --json` prints it;
 //! * `calibration`: the attack's bias on a model with a closed-form d(x, E).
 //!
-//! Two inputs come from estimators outside this build and plug in at one
-//! place each, None today: exact per-point distances (`exact_geometry`)
-//! and rare-event rates (`rare_rate`).
+//! Two estimators outside this module plug in at one place each: a
+//! quadratic net's eigendecomposition, once per model, for its alphas,
+//! exact rates, closed-form worst case and exact per-start distances
+//! (`exact_geometry`); and adaptive multilevel splitting for rates below
+//! sampling (`rare_rate`).
 
 pub mod bounds;
 pub mod calibration;
@@ -35,9 +37,11 @@ pub mod robustness;
 pub use bounds::{Bounds, bounds_at, bounds_on};
 pub use distance::{DistanceReading, MAX_UNFOUND};
 pub use error::MeasureError;
+pub use exact_geometry::{Geometry, MAX_EXACT_N};
 pub use measurement::Measurement;
 pub use per_sphere::PerSphere;
 pub use pipeline::{Cheap, Finished, Settings, SlowCycle, cheap, measure, sample};
+pub use rare_rate::RareWhen;
 pub use rate::{Rate, RateChoice, RateSource, choose};
 pub use rates::{RateReading, Rates};
 pub use robustness::Robustness;

@@ -1,12 +1,16 @@
 //! The measuring pipeline, written once: estimate -> mu -> d(E) -> alphas
 //! -> bounds, and the slower measurements beside them.
 //!
-//! * `cheap`: the quadratic-net analysis (exact rates, alphas), a Monte
-//!   Carlo estimate on both spheres, rare-event estimates where available,
-//!   then the rate choice and the bounds at it. Seconds at most.
-//! * `SlowCycle`: d(E) on the inner then the outer sphere, the worst-case
-//!   attack, off-manifold robustness. Minutes at n = 500, in units of
-//!   seconds that a caller may interleave with other work or stop between.
+//! * `cheap`: a quadratic net's eigendecomposition (`exact_geometry`,
+//!   once per model) and from it the alphas, exact rates and closed-form
+//!   worst case; a Monte Carlo estimate on both spheres; then the rate
+//!   choice and the bounds at it. Seconds at most.
+//! * `SlowCycle`: rare-event estimates where `Settings::rare_when` asks
+//!   for them (the rate choice and bounds are redone with each), d(E) on
+//!   the inner then the outer sphere (with the exact distances over the
+//!   same starts where the geometry is known), the worst-case attack,
+//!   off-manifold robustness. Minutes at n = 500, in units of seconds that
+//!   a caller may interleave with other work or stop between.
 //! * `measure`: both, start to end (`spheres eval`, sweep checkpoints).
 //!
 //! Everything is a function of the model and the settings: the starts, the
@@ -15,21 +19,20 @@
 
 use super::distance::DistanceReading;
 use super::error::MeasureError;
-use super::exact_geometry::exact_distances;
+use super::exact_geometry::{Geometry, exact_distances};
 use super::measurement::Measurement;
 use super::per_sphere::PerSphere;
-use super::rare_rate::rare_rates;
+use super::rare_rate::{self, RareWhen};
 use super::rates::Rates;
 use super::robustness::{Robustness, RobustnessRun};
 use crate::attack::{
-    Cancel, ErrorEstimator, ManifoldParams, McEstimate, NearestSearch, Starts, WorstCase,
-    worst_case_cancellable,
+    Cancel, ErrorEstimator, ManifoldParams, McEstimate, NearestSearch, RareEstimate, RareParams,
+    RareRun, Starts, WorstCase, worst_case_cancellable,
 };
 use crate::config::Config;
 use crate::data::Sphere;
 use crate::nn::Model;
 use crate::stats::QuadAnalysis;
-use crate::stats::quadnet::analyse_model;
 
 /// Monte Carlo points per estimator call: the unit between cancel checks.
 pub const ROUND: u64 = 1 << 16;
@@ -56,6 +59,9 @@ pub struct Settings {
     /// Robustness points (0: none); noisy points per noise level.
     pub robust_points: usize,
     pub noise_samples: u64,
+    /// Which spheres get a rare-event estimate, and its settings.
+    pub rare_when: RareWhen,
+    pub rare: RareParams,
 }
 
 impl Settings {
@@ -72,16 +78,21 @@ impl Settings {
             worst_starts: c.attack.starts.div_ceil(4),
             robust_points: c.attack.starts.div_ceil(2),
             noise_samples: (c.eval.samples / 4).min(NOISE_SAMPLES),
+            rare_when: RareWhen::NoSampledError,
+            rare: rare_rate::params(),
         }
     }
 }
 
 /// The cheap part of a measurement.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Cheap {
     pub sampled: Option<McEstimate>,
     pub quad: Option<QuadAnalysis>,
     pub rates: Rates,
+    /// The decomposition behind `quad`, for the slow cycle's exact
+    /// distances.
+    pub geometry: Geometry,
 }
 
 /// `more` further Monte Carlo points for `version` (rounded up to whole
@@ -106,8 +117,9 @@ pub fn sample(
     Ok(last)
 }
 
-/// Analysis, estimate, rate choice and bounds for model `version` on the
-/// estimator `est` (which keeps accumulating while the version stays).
+/// The exact geometry, analysis, estimate, rate choice and bounds for
+/// model `version` on the estimator `est` (which keeps accumulating while
+/// the version stays). No rare-event estimate: that is slow work.
 pub fn cheap(
     model: &Model,
     s: &Settings,
@@ -116,28 +128,54 @@ pub fn cheap(
     threads: usize,
     cancel: &Cancel,
 ) -> Result<Cheap, MeasureError> {
-    let quad = analyse_model(model, s.radius)?;
+    let geometry = Geometry::of(model, s.radius)?;
+    let quad = geometry.analysis()?;
     let sampled = sample(est, model, version, s.samples, threads, cancel)?;
-    let rare = rare_rates(model, s.seed, s.radius);
-    let rates = Rates::choose(s.n, s.radius, sampled.as_ref(), quad.as_ref(), &rare);
+    let rates = Rates::choose(
+        s.n,
+        s.radius,
+        sampled.as_ref(),
+        quad.as_ref(),
+        &PerSphere::default(),
+    );
     Ok(Cheap {
         sampled,
         quad,
         rates,
+        geometry,
     })
 }
 
+/// The cycle's stages, in order; empty ones are skipped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Stage {
+    Rare(Sphere),
     Nearest(Sphere),
     Worst,
     Robust,
     Done,
 }
 
+impl Stage {
+    const FIRST: Stage = Stage::Rare(Sphere::Inner);
+
+    fn after(self) -> Stage {
+        match self {
+            Stage::Rare(Sphere::Inner) => Stage::Rare(Sphere::Outer),
+            Stage::Rare(Sphere::Outer) => Stage::Nearest(Sphere::Inner),
+            Stage::Nearest(Sphere::Inner) => Stage::Nearest(Sphere::Outer),
+            Stage::Nearest(Sphere::Outer) => Stage::Worst,
+            Stage::Worst => Stage::Robust,
+            Stage::Robust | Stage::Done => Stage::Done,
+        }
+    }
+}
+
 /// A slow measurement that finished in this unit.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Finished {
+    /// A rare-event estimate; the cycle's rates now include it.
+    Rare(RareEstimate),
     Distance(DistanceReading),
     Worst(WorstCase),
     Robustness(Robustness),
@@ -148,26 +186,35 @@ pub enum Finished {
 pub struct SlowCycle {
     settings: Settings,
     rates: Rates,
+    geometry: Geometry,
     stage: Stage,
+    rare_run: Option<RareRun>,
     search: Option<NearestSearch>,
     robust: Option<RobustnessRun>,
     pub d_e: PerSphere<Option<DistanceReading>>,
     pub worst: Option<WorstCase>,
     pub robustness: Option<Robustness>,
+    /// What went wrong beside the numbers (an exact distance that could
+    /// not be computed), in words.
+    pub notes: Vec<String>,
 }
 
 impl SlowCycle {
-    /// The cycle for a model whose cheap measurements gave `rates`.
-    pub fn new(settings: &Settings, rates: Rates) -> Self {
+    /// The cycle for a model whose cheap measurements gave `rates`, with
+    /// the exact geometry they were computed from.
+    pub fn new(settings: &Settings, rates: Rates, geometry: Geometry) -> Self {
         let mut c = Self {
             settings: settings.clone(),
             rates,
-            stage: Stage::Nearest(Sphere::Inner),
+            geometry,
+            stage: Stage::FIRST,
+            rare_run: None,
             search: None,
             robust: None,
             d_e: PerSphere::default(),
             worst: None,
             robustness: None,
+            notes: Vec::new(),
         };
         c.skip_empty();
         c
@@ -177,20 +224,22 @@ impl SlowCycle {
         self.stage == Stage::Done
     }
 
+    /// The rates d(E) is compared at: the cheap step's, with any
+    /// rare-event estimate of this cycle.
+    pub fn rates(&self) -> &Rates {
+        &self.rates
+    }
+
     fn next_stage(&mut self) {
-        self.stage = match self.stage {
-            Stage::Nearest(Sphere::Inner) => Stage::Nearest(Sphere::Outer),
-            Stage::Nearest(Sphere::Outer) => Stage::Worst,
-            Stage::Worst => Stage::Robust,
-            Stage::Robust | Stage::Done => Stage::Done,
-        };
+        self.stage = self.stage.after();
         self.skip_empty();
     }
 
     fn skip_empty(&mut self) {
-        let s = &self.settings;
         loop {
+            let s = &self.settings;
             let empty = match self.stage {
+                Stage::Rare(sphere) => !s.rare_when.wants(self.rates.get(sphere)),
                 Stage::Nearest(_) => s.starts == 0,
                 Stage::Worst => s.worst_starts == 0,
                 Stage::Robust => s.robust_points == 0,
@@ -199,12 +248,7 @@ impl SlowCycle {
             if !empty {
                 return;
             }
-            self.stage = match self.stage {
-                Stage::Nearest(Sphere::Inner) => Stage::Nearest(Sphere::Outer),
-                Stage::Nearest(Sphere::Outer) => Stage::Worst,
-                Stage::Worst => Stage::Robust,
-                _ => Stage::Done,
-            };
+            self.stage = self.stage.after();
         }
     }
 
@@ -221,11 +265,38 @@ impl SlowCycle {
         if let Err(e) = &r
             && !e.is_cancelled()
         {
+            self.rare_run = None;
             self.search = None;
             self.robust = None;
             self.next_stage();
         }
         r
+    }
+
+    /// A unit of the rare-event estimate on `sphere`: one repeat per
+    /// thread, seconds at n = 500.
+    fn rare_unit(
+        &mut self,
+        model: &Model,
+        sphere: Sphere,
+        threads: usize,
+        cancel: &Cancel,
+    ) -> Result<Option<Finished>, MeasureError> {
+        let s = &self.settings;
+        if self.rare_run.is_none() {
+            let seed = rare_rate::seed(s.seed, sphere);
+            self.rare_run = Some(RareRun::new(sphere, s.radius as f32, &s.rare, seed)?);
+        }
+        let Some(run) = self.rare_run.as_mut() else {
+            return Ok(None);
+        };
+        let Some(e) = run.advance(model, threads.max(1), threads, cancel)? else {
+            return Ok(None);
+        };
+        self.rare_run = None;
+        self.rates = self.rates.with_rare(s.n, s.radius, sphere, e.clone());
+        self.next_stage();
+        Ok(Some(Finished::Rare(e)))
     }
 
     fn unit(
@@ -237,6 +308,7 @@ impl SlowCycle {
         let s = self.settings.clone();
         match self.stage {
             Stage::Done => Ok(None),
+            Stage::Rare(sphere) => self.rare_unit(model, sphere, threads, cancel),
             Stage::Nearest(sphere) => {
                 // An exact rate of 0 means no error set: nothing to find.
                 if self.rates.get(sphere).mu.is_some_and(|m| m.rate.is_zero()) {
@@ -261,7 +333,17 @@ impl SlowCycle {
                 let Some(nearest) = self.search.take().and_then(|s| s.result()) else {
                     return Ok(None);
                 };
-                let exact = exact_distances(model, sphere, s.radius, starts.points(s.n).view());
+                let exact = match exact_distances(&self.geometry, sphere, starts.points(s.n).view())
+                {
+                    Ok(d) => d,
+                    Err(e) => {
+                        self.notes.push(format!(
+                            "{} d(E): no exact distances ({e}); the reading has no exact reference",
+                            sphere.name()
+                        ));
+                        None
+                    }
+                };
                 let reading = DistanceReading::new(
                     nearest,
                     self.rates.get(sphere).mu,
@@ -321,7 +403,7 @@ pub fn measure(
 ) -> Result<Measurement, MeasureError> {
     let mut est = ErrorEstimator::new(settings.seed, settings.radius as f32);
     let cheap = cheap(model, settings, &mut est, 0, threads, cancel)?;
-    let mut cycle = SlowCycle::new(settings, cheap.rates.clone());
+    let mut cycle = SlowCycle::new(settings, cheap.rates.clone(), cheap.geometry.clone());
     while !cycle.is_done() {
         cycle.advance(model, threads, cancel)?;
     }
@@ -389,6 +471,62 @@ mod tests {
         );
         let one = measure(&model, &s, 1, &Cancel::never()).unwrap();
         assert_eq!(without_timings(m), without_timings(one));
+    }
+
+    #[test]
+    fn a_rate_below_sampling_is_estimated_first_and_d_e_is_read_there() {
+        use crate::attack::RareOutcome;
+        use crate::measure::RateSource;
+        let n = 20;
+        let t = crate::stats::cap::cap_threshold(n, 1e-8).unwrap() as f32;
+        let exact = crate::stats::cap::cap_measure(n, t as f64).unwrap();
+        let model = Model::cap(n, t, 1.3);
+        let s = Settings {
+            worst_starts: 0,
+            robust_points: 0,
+            ..settings(n)
+        };
+        let m = measure(&model, &s, 2, &Cancel::never()).unwrap();
+        assert_eq!(m.rates.inner.sampled.errors, 0);
+        let inner = m.rates.inner.mu.unwrap();
+        assert_eq!(inner.source, RateSource::Rare);
+        let ratio = inner.rate.mu / exact;
+        assert!(
+            ratio > 0.5 && ratio < 2.0,
+            "{inner:?} against exact {exact:e}"
+        );
+        let d = m.d_e.inner.as_ref().unwrap();
+        assert_eq!(d.mu, Some(inner));
+        assert!(d.ratio().is_some() && d.bound_at_lo.is_some());
+        // The cap net has no outer error at all, and its outer score peaks
+        // at a single point, the pole: the levels close in on it until the
+        // moves stop mixing. No number is reported, not even a bound, and
+        // the rate falls back to sampling's upper bound.
+        let outer = &m.rates.outer;
+        let rare = outer.rare.as_ref().unwrap();
+        assert!(
+            matches!(rare.outcome, RareOutcome::NotMixed { .. }),
+            "{}",
+            rare.summary()
+        );
+        let mu = outer.mu.unwrap();
+        assert_eq!(
+            (mu.source, mu.hi),
+            (RateSource::UpperBound, outer.sampled.hi)
+        );
+        assert!(m.notes.iter().any(|n| n.contains("did not mix")));
+        assert!(
+            m.notes
+                .iter()
+                .any(|n| n.contains("inner error rate") && n.contains("AMS"))
+        );
+        let never = Settings {
+            rare_when: RareWhen::Never,
+            ..s
+        };
+        let m = measure(&model, &never, 2, &Cancel::never()).unwrap();
+        assert!(m.rates.inner.rare.is_none());
+        assert_eq!(m.rates.inner.mu.unwrap().source, RateSource::UpperBound);
     }
 
     #[test]

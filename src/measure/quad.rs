@@ -22,9 +22,16 @@ pub struct QuadSummary {
     pub inner_clt: f64,
     pub outer_clt: f64,
     /// Largest loss the worst-case attack reached per sphere (None when it
-    /// did not run, or no start fell on that sphere).
+    /// did not run, or no start fell on that sphere): a check on the exact
+    /// values below, which it can approach but not exceed.
     pub worst_loss_inner: Option<f64>,
     pub worst_loss_outer: Option<f64>,
+    /// The largest loss on each sphere, exact (closed form from the
+    /// extreme eigenvalues). Absent in records written before.
+    #[serde(default)]
+    pub exact_worst_loss_inner: Option<f64>,
+    #[serde(default)]
+    pub exact_worst_loss_outer: Option<f64>,
 }
 
 impl QuadSummary {
@@ -45,12 +52,22 @@ impl QuadSummary {
             outer_clt: a.outer_clt,
             worst_loss_inner: worst.and_then(|w| w.worst_loss_inner),
             worst_loss_outer: worst.and_then(|w| w.worst_loss_outer),
+            exact_worst_loss_inner: a.worst_loss.map(|w| w.inner),
+            exact_worst_loss_outer: a.worst_loss.map(|w| w.outer),
         }
     }
 
     /// Alphas outside the band, where the band means something.
     pub fn bad(&self) -> Option<usize> {
         Some(self.bad_low? + self.bad_high?)
+    }
+
+    /// The exact largest loss over both spheres.
+    pub fn exact_worst_loss(&self) -> Option<f64> {
+        Some(
+            self.exact_worst_loss_inner?
+                .max(self.exact_worst_loss_outer?),
+        )
     }
 }
 
@@ -68,6 +85,10 @@ mod tests {
         }
         let ell = QuadSummary::new(&analyse(&w, 3, 3, 1.0, -1.0, 1.3).unwrap(), None);
         assert!(ell.band_applies && ell.bad() == Some(0));
+        // y ranges over [0.7 - 1, 0.9 - 1] on the inner sphere.
+        let inner = crate::stats::quadnet::softplus(0.9 - 1.0);
+        assert!((ell.exact_worst_loss_inner.unwrap() - inner).abs() < 1e-6);
+        assert!(ell.exact_worst_loss().unwrap() >= inner);
         let inv = QuadSummary::new(&analyse(&w, 3, 3, -1.0, 1.0, 1.3).unwrap(), None);
         assert_eq!((inv.regime.as_str(), inv.band_applies), ("inverted", false));
         assert_eq!((inv.bad_low, inv.bad_high, inv.bad()), (None, None, None));

@@ -5,7 +5,8 @@
 //! 2. a rare-event estimate, when it gives a rate;
 //! 3. the Monte Carlo estimate, when errors were seen;
 //! 4. otherwise the tightest upper bound at hand (the Monte Carlo one-sided
-//!    95% bound, or a rare-event estimate's upper end).
+//!    95% bound, or the bound of a rare-event estimate that stalled below
+//!    zero; one whose moves did not mix bounds nothing).
 //!
 //! A larger rate gives a smaller bound, so a point placed at an upper bound
 //! is compared with a bound that is, if anything, too strict.
@@ -14,7 +15,8 @@ use std::f64::consts::LN_10;
 
 use serde::{Deserialize, Serialize};
 
-use super::rare_rate::RareRate;
+use super::rare_rate::{bound_of, rate_of};
+use crate::attack::RareEstimate;
 use crate::stats::RateEstimate;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,6 +51,14 @@ pub struct Rate {
 impl Rate {
     pub fn from_mu(mu: f64) -> Self {
         Self { mu, ln_mu: mu.ln() }
+    }
+
+    /// The rate 10^x, kept in ln where 10^x underflows.
+    pub fn from_log10(x: f64) -> Self {
+        Self {
+            mu: 10f64.powf(x),
+            ln_mu: x * LN_10,
+        }
     }
 
     /// Both forms as computed (an exact tail gives both to full accuracy).
@@ -93,10 +103,10 @@ impl RateChoice {
 }
 
 /// The one decision. None when nothing is known (no exact rate, no
-/// samples, no rare-event estimate).
+/// samples, no rare-event rate or bound).
 pub fn choose(
     exact: Option<Rate>,
-    rare: Option<&RareRate>,
+    rare: Option<&RareEstimate>,
     sampled: Option<&RateEstimate>,
 ) -> Option<RateChoice> {
     if let Some(rate) = exact {
@@ -108,11 +118,11 @@ pub fn choose(
         });
     }
     if let Some(r) = rare
-        && let Some(mu) = r.rate
+        && let Some((mu, ln_mu)) = rate_of(r)
     {
         return Some(RateChoice {
             source: RateSource::Rare,
-            rate: Rate::from_mu(mu),
+            rate: Rate::exact(mu, ln_mu),
             lo: r.lo,
             hi: r.hi,
         });
@@ -131,7 +141,7 @@ pub fn choose(
     let hi = sampled
         .map(|s| s.hi)
         .into_iter()
-        .chain(rare.map(|r| r.hi))
+        .chain(rare.and_then(bound_of))
         .filter(|h| h.is_finite())
         .reduce(f64::min)?;
     Some(RateChoice {
@@ -161,32 +171,56 @@ mod ln_serde {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use crate::attack::RareOutcome;
     use crate::stats::rate_estimate;
+
+    /// A rare-event result with `outcome` and the given numbers.
+    pub(crate) fn rare(outcome: RareOutcome, rate: Option<f64>, lo: f64, hi: f64) -> RareEstimate {
+        let passed = !matches!(outcome, RareOutcome::NotMixed { .. });
+        RareEstimate {
+            sphere: crate::data::Sphere::Inner,
+            rate,
+            lo,
+            hi,
+            ln_rate: rate.map(f64::ln),
+            method: "AMS".into(),
+            evaluations: 1000,
+            repeats: 10,
+            particles: 100,
+            levels: 20.0,
+            outcome,
+            mixing: crate::attack::rare::Mixing {
+                passed,
+                acceptance: 0.3,
+                min_acceptance: 0.2,
+                correlation: 0.1,
+                stuck: 0.0,
+            },
+        }
+    }
 
     #[test]
     fn the_order_is_exact_rare_sampled_then_the_tightest_upper_bound() {
         let seen = rate_estimate(5, 10_000);
         let none = rate_estimate(0, 10_000);
-        let rare = RareRate {
-            rate: Some(2e-9),
-            lo: 1e-9,
-            hi: 4e-9,
+        let estimate = RareOutcome::Estimate { target_met: true };
+        let stalled = RareOutcome::Stalled {
+            level: -0.5,
+            max_score: -0.4,
+            cause: crate::attack::rare::StallCause::Floor,
         };
-        let rare_bound = RareRate {
-            rate: None,
-            lo: 0.0,
-            hi: 1e-7,
-        };
+        let estimated = rare(estimate.clone(), Some(2e-9), 1e-9, 4e-9);
+        let rare_bound = rare(stalled, None, 0.0, 1e-7);
         // A net with exact mu = 2e-34 is placed there, not at the sample.
         let exact = Rate::exact(2e-34, (2e-34f64).ln());
-        let c = choose(Some(exact), Some(&rare), Some(&seen)).unwrap();
+        let c = choose(Some(exact), Some(&estimated), Some(&seen)).unwrap();
         assert_eq!(
             (c.source, c.rate.mu, c.lo, c.hi),
             (RateSource::Exact, 2e-34, 2e-34, 2e-34)
         );
-        let c = choose(None, Some(&rare), Some(&seen)).unwrap();
+        let c = choose(None, Some(&estimated), Some(&seen)).unwrap();
         assert_eq!((c.source, c.rate.mu, c.lo), (RateSource::Rare, 2e-9, 1e-9));
         let c = choose(None, None, Some(&seen)).unwrap();
         assert_eq!((c.source, c.rate.mu), (RateSource::Sampled, 5e-4));
@@ -196,11 +230,29 @@ mod tests {
             (c.source, c.rate.mu, c.lo),
             (RateSource::UpperBound, none.hi, 0.0)
         );
-        // The rare-event upper end is tighter than the sampling bound here.
+        // The stalled estimate's bound is tighter than the sampling bound.
         let c = choose(None, Some(&rare_bound), Some(&none)).unwrap();
         assert_eq!((c.source, c.rate.mu), (RateSource::UpperBound, 1e-7));
+        let c = choose(None, Some(&rare_bound), None).unwrap();
+        assert_eq!((c.source, c.rate.mu), (RateSource::UpperBound, 1e-7));
+        // Moves that did not mix give neither a rate nor a bound.
+        let lost = RareOutcome::NotMixed {
+            level: -0.2,
+            ln_reached: -30.0,
+        };
+        let not_mixed = rare(lost, None, 0.0, 1e-12);
+        let c = choose(None, Some(&not_mixed), Some(&none)).unwrap();
+        assert_eq!((c.source, c.rate.mu), (RateSource::UpperBound, none.hi));
+        assert_eq!(choose(None, Some(&not_mixed), None), None);
+        // A rate below the smallest double keeps its log.
+        let mut deep = rare(estimate, Some(0.0), 0.0, 0.0);
+        deep.ln_rate = Some(-800.0);
+        let c = choose(None, Some(&deep), Some(&none)).unwrap();
+        assert!(c.rate.underflows() && c.rate.ln_mu == -800.0);
         assert_eq!(choose(None, None, Some(&rate_estimate(0, 0))), None);
         assert_eq!(choose(None, None, None), None);
+        let r = Rate::from_log10(-400.0);
+        assert!(r.underflows() && (r.log10() + 400.0).abs() < 1e-12);
     }
 
     #[test]

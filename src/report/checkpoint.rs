@@ -44,17 +44,51 @@ impl Checkpoint {
 pub struct PerfectInit {
     pub step: u64,
     /// Mean loss at the attack's starts before the attack.
+    #[serde(deserialize_with = "crate::serde_nan::f64")]
     pub mean_loss: f64,
-    /// Largest loss over the starts after the worst-case attack.
+    /// Largest loss over the starts after the worst-case attack: a lower
+    /// estimate of the true worst case, kept as a check on the exact one.
+    #[serde(deserialize_with = "crate::serde_nan::f64")]
     pub worst_loss: f64,
     /// Mean loss over the starts after the attack.
+    #[serde(deserialize_with = "crate::serde_nan::f64")]
     pub mean_final_loss: f64,
     /// Alphas below 1/R^2 and above 1; None where the band does not apply
     /// (b >= 0).
     pub bad_low: Option<usize>,
     pub bad_high: Option<usize>,
+    #[serde(deserialize_with = "crate::serde_nan::f64")]
     pub exact_inner: f64,
+    #[serde(deserialize_with = "crate::serde_nan::f64")]
     pub exact_outer: f64,
+    /// Mean training loss since the previous checkpoint (NaN at step 0).
+    /// Absent, like the fields below, in records written before.
+    #[serde(default = "nan", deserialize_with = "crate::serde_nan::f64")]
+    pub train_loss: f64,
+    /// The largest loss on each sphere, exact (closed form).
+    #[serde(default)]
+    pub exact_worst_inner: Option<f64>,
+    #[serde(default)]
+    pub exact_worst_outer: Option<f64>,
+    /// The paper's CLT estimate of the inner error rate.
+    #[serde(default = "nan", deserialize_with = "crate::serde_nan::f64")]
+    pub inner_clt: f64,
+}
+
+fn nan() -> f64 {
+    f64::NAN
+}
+
+impl PerfectInit {
+    /// The exact largest loss over both spheres.
+    pub fn exact_worst(&self) -> Option<f64> {
+        Some(self.exact_worst_inner?.max(self.exact_worst_outer?))
+    }
+
+    /// Alphas outside the band, where it applies.
+    pub fn bad(&self) -> Option<usize> {
+        Some(self.bad_low? + self.bad_high?)
+    }
 }
 
 /// Where training stood when a snapshot was written: the loss sums since

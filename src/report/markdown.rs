@@ -27,10 +27,13 @@ use crate::train::{Trainer, TrainerState};
 pub const REPORT_FILE: &str = "report.md";
 
 fn bad_text(p: &crate::report::checkpoint::PerfectInit) -> String {
-    match p.bad_low.zip(p.bad_high) {
-        Some((l, h)) => (l + h).to_string(),
-        None => "n/a (b >= 0)".into(),
-    }
+    p.bad()
+        .map_or_else(|| "n/a (b >= 0)".into(), |b| b.to_string())
+}
+
+fn loss_text(v: Option<f64>) -> String {
+    v.filter(|v| v.is_finite())
+        .map_or_else(|| "–".into(), |v| format!("{v:.4}"))
 }
 pub const FIGURES_DIR: &str = "figures";
 const THREADS: usize = 2;
@@ -88,13 +91,14 @@ fn reading_text(r: &Reading) -> String {
         Sphere::Outer => ("outer", "R times the cap bound"),
     };
     let mut s = format!(
-        "- Checkpoints with a d(E) estimate on the {sphere} sphere: {}. Left out of what follows: {} where more than {:.0}% of the starts found no error of their own (their values rest on other starts' errors and run high), and {} whose exact error rate is 0 (no error set). Read: {} ({} at an exact rate, {} at a one-sided upper bound of mu, where no error was sampled).\n",
+        "- Checkpoints with a d(E) estimate on the {sphere} sphere: {}. Left out of what follows: {} where more than {:.0}% of the starts found no error of their own (their values rest on other starts' errors and run high), and {} whose exact error rate is 0 (no error set). Read: {} ({} at an exact rate, {} at a rare-event estimate where sampling saw no error, {} at a one-sided upper bound of mu, where no error was sampled and no rare-event rate exists).\n",
         r.measured + r.zero_rate,
         r.left_out,
         100.0 * MAX_UNFOUND,
         r.zero_rate,
         r.read(),
         r.exact,
+        r.rare,
         r.upper_only
     );
     let _ = writeln!(
@@ -199,22 +203,73 @@ fn calibration_text(cal: &[Calibration], data: &SweepData) -> String {
             c.max_excess
         );
     }
-    let exact: Vec<_> = data
-        .checkpoints()
-        .filter_map(|c| Some((c, c.distance(Sphere::Inner)?.bias()?)))
+    s.push_str("\nA cap is the error set the ascent walks into along a geodesic, so this is the attack at its best.\n");
+    s.push_str(&quad_bias_text(data));
+    s
+}
+
+/// The attack's bias on the trained quadratic nets, measured against the
+/// exact d(x, E) over the same starts (`measure::exact_geometry`).
+fn quad_bias_text(data: &SweepData) -> String {
+    let readings: Vec<(
+        &PointData,
+        &crate::report::checkpoint::Checkpoint,
+        Sphere,
+        f64,
+    )> = data
+        .points
+        .iter()
+        .flat_map(|p| p.checkpoints.iter().map(move |c| (p, c)))
+        .flat_map(|(p, c)| Sphere::BOTH.into_iter().map(move |s| (p, c, s)))
+        .filter_map(|(p, c, s)| Some((p, c, s, c.distance(s)?.bias()?)))
         .collect();
-    if exact.is_empty() {
-        s.push_str("\nA cap is the error set the ascent walks into along a geodesic, so this is the attack at its best. On the trained nets the bias is not measured here: that needs exact distances to a quadratic net's error set, which this build does not compute (`measure::exact_geometry`). The sign is known - every value is an upper bound, so the trained nets' d(E) can only be lower than shown - the size is not.\n");
-    } else {
-        let biases: Vec<f64> = exact.iter().map(|e| e.1).collect();
-        let _ = writeln!(
-            s,
-            "\nOn the trained quadratic nets, against the exact d(E) over the same starts: median bias {:+.2}% over {} checkpoints (largest {:+.2}%).",
-            100.0 * crate::stats::median(&biases),
-            biases.len(),
-            100.0 * biases.iter().copied().fold(f64::NEG_INFINITY, f64::max)
-        );
+    if readings.is_empty() {
+        return "\nNo checkpoint of this sweep has an exact d(x, E) to compare with (no quadratic net measured with its exact geometry), so on the trained nets the bias is not measured here. The sign is known - every value is an upper bound, so the trained nets' d(E) can only be lower than shown - the size is not.\n".into();
     }
+    let mut s = String::from(
+        "\nOn the trained quadratic nets the exact d(x, E) of every start is known (the nearest point of the ellipsoid's intersection with the sphere, from one eigendecomposition per checkpoint), so there the bias is measured on the sweep's own starts. Each point's last checkpoint:\n\n| point | step | sphere | found / starts | attack d(E) | exact d(E) ± 2 se | bias |\n|---|---|---|---|---|---|---|\n",
+    );
+    for p in &data.points {
+        for sphere in Sphere::BOTH {
+            let Some((_, c, _, bias)) = readings
+                .iter()
+                .rev()
+                .find(|(q, _, sp, _)| q.plan.name == p.plan.name && *sp == sphere)
+            else {
+                continue;
+            };
+            let Some(d) = c.distance(sphere) else {
+                continue;
+            };
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} / {} | {:.4} | {:.4} ± {:.4} | {:+.2}% |",
+                p.plan.name,
+                c.step,
+                sphere.name(),
+                d.nearest.found,
+                d.nearest.starts,
+                d.mean().unwrap_or(f64::NAN),
+                d.exact_mean.unwrap_or(f64::NAN),
+                2.0 * d.exact_se.unwrap_or(f64::NAN),
+                100.0 * bias
+            );
+        }
+    }
+    let biases: Vec<f64> = readings.iter().map(|r| r.3).collect();
+    let (lo, hi) = biases
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(*v), b.max(*v))
+        });
+    let _ = writeln!(
+        s,
+        "\nOver all {} readings of the quadratic nets (every checkpoint, both spheres): median bias {:+.2}%, from {:+.2}% to {:+.2}%. The ReLU nets have no exact reference; their d(E) is an upper estimate too, high by an amount not measured here (on quadratic nets of this sweep it is the range above).",
+        biases.len(),
+        100.0 * crate::stats::median(&biases),
+        100.0 * lo,
+        100.0 * hi
+    );
     s
 }
 
@@ -381,7 +436,7 @@ pub fn write_report(dir: &Path) -> anyhow::Result<PathBuf> {
         "Error rate vs d(E)",
         &central,
         &format!(
-            "One point per (model, training-set size, checkpoint): colour = model, marker = training-set size, bars = ±2 standard errors over attack starts. Each d(E) is a mean of per-start upper bounds, so the true point lies at or below it. Quadratic nets sit at their exact error rate; other points at the Monte Carlo estimate. Hollow markers with a left arrow had no sampled error: they sit at the one-sided 95% upper bound of mu, and their true error rate is lower (further left, where the curves are higher). Faded markers had more than {:.0}% of starts without an error of their own and are left out of the reading.{broken}{} Curves for n = {n}.",
+            "One point per (model, training-set size, checkpoint): colour = model, marker = training-set size, bars = ±2 standard errors over attack starts. Each d(E) is a mean of per-start upper bounds, so the true point lies at or below it. Quadratic nets sit at their exact error rate; other points at the Monte Carlo estimate, or at the rare-event estimate where sampling saw no error. Hollow markers with a left arrow had no sampled error: they sit at the one-sided 95% upper bound of mu, and their true error rate is lower (further left, where the curves are higher). Faded markers had more than {:.0}% of starts without an error of their own and are left out of the reading.{broken}{} Curves for n = {n}.",
             100.0 * MAX_UNFOUND,
             if zero > 0 {
                 format!(
@@ -397,6 +452,7 @@ pub fn write_report(dir: &Path) -> anyhow::Result<PathBuf> {
         if let Some(q) =
             analyse_model(&t.model, t.config.data.radius).context("quadratic net analysis")?
         {
+            let band = q.regime == crate::stats::quadnet::Regime::Ellipsoid;
             let fig = Alphas {
                 point: &p.plan.name,
                 step: t.step,
@@ -412,15 +468,24 @@ pub fn write_report(dir: &Path) -> anyhow::Result<PathBuf> {
                 "Alphas of a quadratic net",
                 &files,
                 &format!(
-                    "The latest snapshot of point {} (step {}). {} of {} alphas lie outside the band (low {}, high {}); exact error rates from the weighted chi-square tails: inner {:.3e}, outer {:.3e}.",
+                    "The latest snapshot of point {} (step {}). {}; exact error rates from the weighted chi-square tails: inner {}, outer {} (the paper's CLT estimates: {:.3e}, {:.3e}).",
                     p.plan.name,
                     t.step,
-                    q.bad_low + q.bad_high,
-                    q.alphas.len(),
-                    q.bad_low,
-                    q.bad_high,
-                    q.inner_exact,
-                    q.outer_exact
+                    if band {
+                        format!(
+                            "{} of {} alphas lie outside the band (low {}, high {})",
+                            q.bad_low + q.bad_high,
+                            q.alphas.len(),
+                            q.bad_low,
+                            q.bad_high
+                        )
+                    } else {
+                        "b > 0, so the band [1/R^2, 1] is not the zero-error condition and no alpha is counted bad".into()
+                    },
+                    crate::stats::report::sci_from_ln(q.ln_inner_exact),
+                    crate::stats::report::sci_from_ln(q.ln_outer_exact),
+                    q.inner_clt,
+                    q.outer_clt
                 ),
             );
         }
@@ -440,12 +505,20 @@ pub fn write_report(dir: &Path) -> anyhow::Result<PathBuf> {
             "Training from a perfect initialisation",
             &files,
             &format!(
-                "Point {}: from step {} to {}, the average loss went {:.4} -> {:.4}, the worst-case loss (the largest over the attack's starts, a lower estimate of the true worst case) {:.4} -> {:.4}, the bad alphas {} -> {} (exact inner error {:.2e} -> {:.2e}).",
+                "Point {}: from step {} to {}, the mean training loss went {} -> {} (at the attack's starting points {:.4} -> {:.4}); the worst-case loss, exact, {} -> {}{}; the worst-case attack's largest loss (a lower estimate, the check) {:.4} -> {:.4}; the bad alphas {} -> {} (exact inner error {:.2e} -> {:.2e}).",
                 p.plan.name,
                 first.step,
                 last.step,
+                loss_text(Some(first.train_loss)),
+                loss_text(Some(last.train_loss)),
                 first.mean_loss,
                 last.mean_loss,
+                loss_text(first.exact_worst()),
+                loss_text(last.exact_worst()),
+                match (first.exact_worst(), last.exact_worst()) {
+                    (Some(a), Some(b)) if a > 0.0 => format!(" ({:.0}x)", b / a),
+                    _ => String::new(),
+                },
                 first.worst_loss,
                 last.worst_loss,
                 bad_text(first),

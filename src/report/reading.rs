@@ -39,10 +39,11 @@ pub struct Reading {
     pub left_out: usize,
     /// Checkpoints left out because their exact error rate is 0.
     pub zero_rate: usize,
-    /// Of the points read: at the one-sided upper bound of mu, and at an
-    /// exact rate.
+    /// Of the points read: at the one-sided upper bound of mu, at an
+    /// exact rate, and at a rare-event estimate.
     pub upper_only: usize,
     pub exact: usize,
+    pub rare: usize,
     /// (model, train_size, step) of points above the curve beyond noise.
     pub above: Vec<(String, u64, u64)>,
     pub decades: Vec<Decade>,
@@ -64,6 +65,7 @@ pub fn read<'a>(points: impl IntoIterator<Item = &'a Checkpoint>, sphere: Sphere
         zero_rate: 0,
         upper_only: 0,
         exact: 0,
+        rare: 0,
         above: Vec::new(),
         decades: Vec::new(),
     };
@@ -88,7 +90,8 @@ pub fn read<'a>(points: impl IntoIterator<Item = &'a Checkpoint>, sphere: Sphere
         match mu.source {
             RateSource::UpperBound => r.upper_only += 1,
             RateSource::Exact => r.exact += 1,
-            _ => {}
+            RateSource::Rare => r.rare += 1,
+            RateSource::Sampled => {}
         }
         if d.above_bound() {
             r.above.push((c.model.clone(), c.train_size, c.step));
@@ -212,12 +215,14 @@ pub(crate) mod tests {
                 sampled,
                 exact: None,
                 ln_exact: None,
+                rare: None,
                 mu,
             },
             outer: RateReading {
                 sampled: rate_estimate(0, 0),
                 exact: None,
                 ln_exact: None,
+                rare: None,
                 mu: None,
             },
             bound: PerSphere {
@@ -283,6 +288,16 @@ pub(crate) mod tests {
         let zero = choose(Some(Rate::exact(0.0, f64::NEG_INFINITY)), None, None);
         let r = read(&[with_rate(zero, sampled, 0.5, 0.01)], Sphere::Inner);
         assert_eq!((r.zero_rate, r.measured), (1, 0));
+        // Where sampling saw nothing, a rare-event rate places the point.
+        let est = crate::measure::rate::tests::rare(
+            crate::attack::RareOutcome::Estimate { target_met: true },
+            Some(3e-9),
+            2e-9,
+            4.5e-9,
+        );
+        let rare = choose(None, Some(&est), Some(&sampled));
+        let r = read(&[with_rate(rare, sampled, 0.3, 0.01)], Sphere::Inner);
+        assert_eq!((r.rare, r.upper_only, r.decades[0].exponent), (1, 0, -9));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use crate::data::Sphere;
 use crate::measure::{DistanceReading, RateChoice, RateSource};
 use crate::stats::report::sci_from_ln;
 
-pub const HEADER: &str = "| model | train size | step | inner errors / samples | inner mu [95% CI] | inner d(E) ± 2 se | found / starts | cap bound | optimal bound | d(E) / cap | outer mu | outer d(E) ± 2 se | outer found | R × cap bound | outer d(E) / cap | bad alphas |";
+pub const HEADER: &str = "| model | train size | step | inner errors / samples | inner mu [95% CI] | inner d(E) ± 2 se | found / starts | exact d(E) ± 2 se | cap bound | optimal bound | d(E) / cap | outer mu | outer d(E) ± 2 se | outer found | R × cap bound | outer d(E) / cap | bad alphas |";
 
 fn opt(v: Option<f64>, f: impl Fn(f64) -> String) -> String {
     v.map(f).unwrap_or_else(|| "–".into())
@@ -44,6 +44,15 @@ pub fn distance_cell(d: Option<&DistanceReading>) -> String {
     }
 }
 
+/// The exact d(E) over the same starts, where the error set is known.
+fn exact_cell(d: Option<&DistanceReading>) -> String {
+    match d.and_then(|d| Some((d.exact_mean?, d.exact_se))) {
+        Some((m, Some(se))) => format!("{m:.4} ± {:.4}", 2.0 * se),
+        Some((m, None)) => format!("{m:.4}"),
+        None => "–".into(),
+    }
+}
+
 fn found_cell(d: Option<&DistanceReading>) -> String {
     d.map_or("–".into(), |d| {
         format!("{} / {}", d.nearest.found, d.nearest.starts)
@@ -54,7 +63,7 @@ pub fn row(c: &Checkpoint) -> String {
     let m = &c.measurement;
     let (inner, outer) = (c.distance(Sphere::Inner), c.distance(Sphere::Outer));
     format!(
-        "| {} | {} | {} | {} / {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+        "| {} | {} | {} | {} / {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
         c.model,
         size_label(c.train_size),
         c.step,
@@ -63,6 +72,7 @@ pub fn row(c: &Checkpoint) -> String {
         mu_cell(c.mu(Sphere::Inner)),
         distance_cell(inner),
         found_cell(inner),
+        exact_cell(inner),
         opt(m.rates.bound.inner.map(|b| b.cap), |b| format!("{b:.4}")),
         opt(m.rates.bound.inner.map(|b| b.optimal), |b| format!(
             "{b:.4}"
@@ -114,7 +124,7 @@ mod tests {
             r.starts_with("| relu | online | 1 | 10 / 1000 | 1.00e-2 ["),
             "{r}"
         );
-        assert!(r.contains("| 0.1000 ± 0.0100 | 10 / 10 |"), "{r}");
+        assert!(r.contains("| 0.1000 ± 0.0100 | 10 / 10 | – |"), "{r}");
         assert_eq!(r.matches('|').count(), HEADER.matches('|').count());
     }
 }

@@ -1,26 +1,36 @@
 //! The evaluation thread: measures the published models with the measuring
 //! pipeline (`crate::measure`), sharing its time between two kinds of work.
 //!
-//! * Cheap, at every publication: the quadratic-net analysis, a Monte
-//!   Carlo round of `eval.samples` points, the rate choice and the bounds
-//!   (`measure::cheap`), sent as `QuadReport`, `ErrorEstimate` and `Rates`.
-//! * Slow, one cycle per model: d(E) on the inner and the outer sphere,
-//!   the worst-case attack, off-manifold robustness (`measure::SlowCycle`),
-//!   then a decision slice, sent as `NearestError` (one per sphere),
-//!   `WorstCase`, `Robustness` and `DecisionSlice`. Minutes at n = 500,
-//!   done in units of a few seconds.
+//! * Cheap, at every publication: a quadratic net's eigendecomposition and
+//!   from it the alphas, exact rates and closed-form worst-case losses; a
+//!   Monte Carlo round of `eval.samples` points; the rate choice and the
+//!   bounds (`measure::cheap`), sent as `QuadReport`, `ErrorEstimate` and
+//!   `Rates`. Under a second at n = 500.
+//! * Slow, one cycle per model (`measure::SlowCycle`): a rare-event
+//!   estimate on each sphere where Monte Carlo saw no error and no exact
+//!   rate is known (sent as `Rates` of the cycle's model, the rate choice
+//!   and bounds redone with it), d(E) on the inner and the outer sphere
+//!   (compared at those rates, with the exact distances over the same
+//!   starts for a quadratic net, whose decomposition the cheap step
+//!   already made), the worst-case attack, off-manifold robustness, then a
+//!   decision slice; sent as `NearestError` (one per sphere), `WorstCase`,
+//!   `Robustness` and `DecisionSlice`. Minutes at n = 500, done in units
+//!   of a few seconds: one rare-event repeat per evaluation thread, 32
+//!   nearest-error starts, the worst-case starts, one robustness step.
 //!
 //! How the time is shared. A slow cycle runs on the model it started with,
 //! a unit at a time. Between units the thread takes the newest publication
 //! (the slot holds only the newest) and measures it cheaply whenever cheap
 //! work has had no more of the thread's time than slow work since the cycle
 //! began: with both kinds waiting each gets at least half, so publications
-//! are measured while a cycle runs instead of after it. When a cycle ends,
-//! the next starts on the newest cheaply measured model (with that model's
-//! rates, so its bounds are taken where its error rate was measured). With
-//! nothing else to do the thread refines the newest model's Monte Carlo
-//! estimate for up to `EXTRA_ROUNDS` rounds, then sleeps until the next
-//! publication. Every unit stops within a step when the run ends.
+//! are measured while a cycle runs instead of after it, and a newer model
+//! waits at most one unit. When a cycle ends, the next starts on the newest
+//! cheaply measured model (with that model's rates, so its bounds are taken
+//! where its error rate was measured). With nothing else to do the thread
+//! refines the newest model's Monte Carlo estimate for up to `EXTRA_ROUNDS`
+//! rounds, then sleeps until the next publication. Every unit stops within
+//! a step (a rare-event level, an attack step, a Monte Carlo round) when
+//! the run ends, and a stopped unit leaves nothing half-recorded.
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -30,9 +40,8 @@ use crossbeam_channel::{Receiver, Sender, TryRecvError};
 
 use super::messages::{Event, QuadReport, Stamped};
 use super::publish::Publication;
-use crate::attack::{Cancel, ErrorEstimator, SliceKind, SliceParams};
-use crate::measure::rare_rate::rare_rates;
-use crate::measure::{Finished, Rates, Settings, SlowCycle, cheap, sample};
+use crate::attack::{Cancel, ErrorEstimator, RareEstimate, SliceKind, SliceParams};
+use crate::measure::{Finished, Geometry, PerSphere, Rates, Settings, SlowCycle, cheap, sample};
 use crate::stats::QuadAnalysis;
 
 /// Monte Carlo rounds per model beyond the first while idle: a paused run
@@ -45,6 +54,8 @@ pub struct EvalWorker {
     /// Set when the trainer has stopped: every unit of work looks at it.
     cancel: Cancel,
     slices: u64,
+    /// Whether the note on a net too wide for its exact analysis was sent.
+    noted_geometry: bool,
 }
 
 /// The newest model measured cheaply.
@@ -52,7 +63,10 @@ struct Latest {
     p: Publication,
     settings: Settings,
     quad: Option<QuadAnalysis>,
+    geometry: Geometry,
     rates: Rates,
+    /// Rare-event estimates of this very model, once its cycle made them.
+    rare: PerSphere<Option<RareEstimate>>,
     extra_rounds: u64,
 }
 
@@ -74,6 +88,7 @@ impl EvalWorker {
             events,
             cancel: Cancel::on(stop),
             slices: 0,
+            noted_geometry: false,
         }
     }
 
@@ -109,7 +124,7 @@ impl EvalWorker {
             }
             if let Some(s) = &mut slow {
                 let t = Instant::now();
-                let done = self.slow_unit(s);
+                let done = self.slow_unit(s, latest.as_mut());
                 slow_s += t.elapsed().as_secs_f64();
                 if done {
                     let finished = s.p.version;
@@ -142,8 +157,8 @@ impl EvalWorker {
         Settings::from_config(&p.config)
     }
 
-    /// Analysis, a Monte Carlo round, rates; None when the model cannot be
-    /// measured (its warning is sent).
+    /// Geometry, analysis, a Monte Carlo round, rates; None when the model
+    /// cannot be measured (its warning is sent).
     fn cheap(&mut self, p: Publication, est: &mut ErrorEstimator) -> Option<Latest> {
         if !p.model.is_finite() {
             return None;
@@ -152,6 +167,12 @@ impl EvalWorker {
         let threads = p.config.eval.threads;
         match cheap(&p.model, &settings, est, p.version, threads, &self.cancel) {
             Ok(c) => {
+                if let Some(note) = c.geometry.note()
+                    && !self.noted_geometry
+                {
+                    self.noted_geometry = true;
+                    self.send(Event::warning(note));
+                }
                 if let Some(q) = &c.quad {
                     let report = QuadReport::from(q.clone());
                     self.send(Event::QuadReport(Stamped::new(p.version, p.step, report)));
@@ -168,7 +189,9 @@ impl EvalWorker {
                     p,
                     settings,
                     quad: c.quad,
+                    geometry: c.geometry,
                     rates: c.rates,
+                    rare: PerSphere::default(),
                     extra_rounds: 0,
                 })
             }
@@ -186,8 +209,7 @@ impl EvalWorker {
         let threads = p.config.eval.threads;
         match sample(est, &p.model, p.version, s.samples, threads, &self.cancel) {
             Ok(Some(e)) => {
-                let rare = rare_rates(&p.model, s.seed, s.radius);
-                l.rates = Rates::choose(s.n, s.radius, Some(&e), l.quad.as_ref(), &rare);
+                l.rates = Rates::choose(s.n, s.radius, Some(&e), l.quad.as_ref(), &l.rare);
                 self.send(Event::ErrorEstimate(Stamped::new(p.version, p.step, e)));
                 self.send(Event::Rates(Stamped::new(
                     p.version,
@@ -207,20 +229,29 @@ impl EvalWorker {
     fn start(&self, l: &Latest) -> Slow {
         Slow {
             p: l.p.clone(),
-            cycle: SlowCycle::new(&l.settings, l.rates.clone()),
+            cycle: SlowCycle::new(&l.settings, l.rates.clone(), l.geometry.clone()),
             sliced: false,
         }
     }
 
     /// One unit of the slow cycle; true when the cycle (slice included) is
-    /// finished.
-    fn slow_unit(&mut self, s: &mut Slow) -> bool {
+    /// finished. A rare-event estimate of the newest model is kept with it,
+    /// so its later Monte Carlo rounds are chosen with it too.
+    fn slow_unit(&mut self, s: &mut Slow, latest: Option<&mut Latest>) -> bool {
         let (p, c) = (&s.p, &s.p.config);
         let threads = c.eval.threads;
         if !s.cycle.is_done() {
             match s.cycle.advance(&p.model, threads, &self.cancel) {
                 Ok(Some(f)) => {
                     let e = match f {
+                        Finished::Rare(r) => {
+                            if let Some(l) = latest.filter(|l| l.p.version == p.version) {
+                                let sphere = r.sphere;
+                                *l.rare.get_mut(sphere) = Some(r);
+                                l.rates = s.cycle.rates().clone();
+                            }
+                            Event::Rates(Stamped::new(p.version, p.step, s.cycle.rates().clone()))
+                        }
                         Finished::Distance(d) => {
                             Event::NearestError(Stamped::new(p.version, p.step, d))
                         }
@@ -236,6 +267,9 @@ impl EvalWorker {
                 Err(e) => self.send(Event::warning(format!("measurement: {e}"))),
             }
             return false;
+        }
+        for note in std::mem::take(&mut s.cycle.notes) {
+            self.send(Event::warning(note));
         }
         if !s.sliced {
             s.sliced = true;
@@ -340,5 +374,56 @@ mod tests {
                 _ => true,
             }
         }));
+    }
+
+    #[test]
+    fn a_rate_sampling_cannot_see_is_estimated_before_d_e_and_sent_as_rates() {
+        use crate::measure::RateSource;
+        let n = 20;
+        let t = crate::stats::cap::cap_threshold(n, 1e-8).unwrap() as f32;
+        let model = crate::nn::Model::cap(n, t, 1.3);
+        let mut config = crate::config::preset("quad-paper").unwrap().config;
+        config.data.n = n;
+        config.eval.samples = 4096;
+        config.attack.starts = 8;
+        config.attack.steps = 300;
+        let (mut publisher, models) = slot();
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let stop = Arc::new(AtomicBool::new(false));
+        let worker = EvalWorker::new(models, tx, Arc::clone(&stop));
+        let handle = std::thread::spawn(move || worker.run());
+        publisher.publish(100, &model, &config);
+        let mut events = Vec::new();
+        loop {
+            let e = next(&rx);
+            let done = matches!(&e, Event::NearestError(s) if s.value.nearest.sphere == crate::data::Sphere::Inner);
+            events.push(e);
+            if done {
+                break;
+            }
+        }
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        drop(publisher);
+        handle.join().unwrap();
+        let rates: Vec<&Rates> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Rates(r) => Some(&r.value),
+                _ => None,
+            })
+            .collect();
+        // First the cheap step's rates (an upper bound), then the cycle's
+        // with the rare-event estimate.
+        assert_eq!(rates[0].inner.mu.unwrap().source, RateSource::UpperBound);
+        let with = rates
+            .iter()
+            .find(|r| r.inner.rare.is_some())
+            .expect("a Rates event with the rare-event estimate");
+        let mu = with.inner.mu.unwrap();
+        assert_eq!(mu.source, RateSource::Rare);
+        let Some(Event::NearestError(d)) = events.last() else {
+            unreachable!()
+        };
+        assert_eq!(d.value.mu, Some(mu), "d(E) is read at the rare-event rate");
     }
 }

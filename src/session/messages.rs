@@ -94,6 +94,12 @@ pub struct QuadReport {
     pub inner_clt: f64,
     #[serde(deserialize_with = "crate::serde_nan::f64")]
     pub outer_clt: f64,
+    /// The largest loss on each sphere, exact (closed form from the extreme
+    /// eigenvalues). None in logs written before.
+    #[serde(default)]
+    pub worst_loss_inner: Option<f64>,
+    #[serde(default)]
+    pub worst_loss_outer: Option<f64>,
 }
 
 impl From<crate::stats::QuadAnalysis> for QuadReport {
@@ -107,6 +113,8 @@ impl From<crate::stats::QuadAnalysis> for QuadReport {
             outer_exact: a.outer_exact,
             inner_clt: a.inner_clt,
             outer_clt: a.outer_clt,
+            worst_loss_inner: a.worst_loss.map(|w| w.inner),
+            worst_loss_outer: a.worst_loss.map(|w| w.outer),
         }
     }
 }

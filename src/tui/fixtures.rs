@@ -3,9 +3,12 @@
 
 use std::path::PathBuf;
 
-use crate::attack::{DecisionSlice, McEstimate, NearestError, SliceKind, WorstCase};
+use crate::attack::{DecisionSlice, McEstimate, NearestError, NoiseRate, SliceKind, WorstCase};
 use crate::data::Sphere;
-use crate::measure::{Bounds, DistanceReading, Rate, RateChoice, RateSource};
+use crate::measure::corollary::Corollary;
+use crate::measure::{
+    Bounds, DistanceReading, PerSphere, Rate, RateChoice, RateSource, Rates, Robustness,
+};
 use crate::session::messages::{
     BoundPoint, Control, Event, QuadReport, RunInfo, RunState, Stamped, StepMetrics,
 };
@@ -197,6 +200,113 @@ pub fn quad_report() -> Stamped<QuadReport> {
         outer_exact: 4.0e-13,
         inner_clt: 3.4e-9,
         outer_clt: 2.5e-10,
+        worst_loss_inner: Some(1.61),
+        worst_loss_outer: Some(0.002),
+    })
+}
+
+/// The outer sphere's d(E), compared at a rare-event rate (sampling saw
+/// no outer error).
+pub fn nearest_outer(model: &str) -> Stamped<DistanceReading> {
+    let r = rates(model).value;
+    let (mu, bound) = (r.outer.mu, r.bound.outer);
+    stamp(DistanceReading {
+        nearest: NearestError {
+            sphere: Sphere::Outer,
+            starts: 50,
+            found: 50,
+            mean_distance: 0.2412,
+            se: 0.004,
+            distances: (0..50)
+                .map(|i| 0.2412 + 0.02 * (i as f64 * 0.3).cos())
+                .collect(),
+            searches_per_s: 3.5,
+            every_start: true,
+        },
+        mu,
+        bound,
+        bound_at_lo: bound,
+        exact_mean: None,
+        exact_se: None,
+        resolution: 2.6e-6,
+    })
+}
+
+/// The rates of the fixture run: the inner sphere at its Monte Carlo
+/// estimate (a quadratic net: exactly), the outer one at a rare-event
+/// estimate where sampling saw nothing.
+pub fn rates(model: &str) -> Stamped<Rates> {
+    let mc = estimate().value;
+    let rare = crate::measure::rate::tests::rare(
+        crate::attack::RareOutcome::Estimate { target_met: true },
+        Some(3.1e-9),
+        2.0e-9,
+        4.8e-9,
+    );
+    let quad = (model == "quad").then(|| {
+        let mut alphas = vec![1.05; 3];
+        alphas.extend(vec![0.8; 97]);
+        let mut q = crate::stats::analyse_alphas(&alphas, 1.3).unwrap();
+        (q.inner_exact, q.ln_inner_exact) = (1.2e-11, (1.2e-11f64).ln());
+        (q.outer_exact, q.ln_outer_exact) = (4.0e-13, (4.0e-13f64).ln());
+        q
+    });
+    let rare = PerSphere {
+        inner: None,
+        outer: (model != "quad").then(|| {
+            let mut r = rare;
+            r.sphere = Sphere::Outer;
+            r
+        }),
+    };
+    stamp(Rates::choose(N, 1.3, Some(&mc), quad.as_ref(), &rare))
+}
+
+pub fn robustness() -> Stamped<Robustness> {
+    let margin = 0.15;
+    let eps: Vec<f64> = [0.1, 0.2, 0.4, 0.6, 0.8, 0.95]
+        .iter()
+        .map(|f| f * margin)
+        .collect();
+    let corollary = |sphere, within: [f64; 7], cap: [f64; 7]| Corollary {
+        sphere,
+        unit: "cap bound".into(),
+        eps: crate::measure::corollary::EPS_MULTIPLES
+            .iter()
+            .map(|m| m * 0.1527)
+            .collect(),
+        within: within.to_vec(),
+        cap_expansion: cap.iter().map(|c| Some(*c)).collect(),
+    };
+    stamp(Robustness {
+        points: 25,
+        margin,
+        clean_accuracy: 1.0,
+        eps,
+        robust_accuracy: vec![1.0, 0.98, 0.88, 0.58, 0.3, 0.24],
+        median_min_l2: Some(0.0971),
+        min_l2_found: 19,
+        max_eps: 0.95 * margin,
+        noise: [0.25, 0.5, 1.0, 2.0]
+            .iter()
+            .zip([0, 12, 30, 540])
+            .map(|(f, errors)| NoiseRate {
+                sigma: f * margin / (N as f64).sqrt(),
+                rate: crate::stats::rate_estimate(errors, 50_000),
+            })
+            .collect(),
+        corollary: vec![
+            corollary(
+                Sphere::Inner,
+                [0.02, 0.15, 0.5, 0.87, 0.97, 1.0, 1.0],
+                [0.01, 0.08, 0.25, 0.499, 0.75, 0.9, 0.99],
+            ),
+            corollary(
+                Sphere::Outer,
+                [0.0, 0.1, 0.4, 0.91, 0.98, 1.0, 1.0],
+                [0.005, 0.06, 0.22, 0.5, 0.74, 0.9, 0.99],
+            ),
+        ],
     })
 }
 
@@ -253,6 +363,13 @@ pub fn events(model: &str) -> Vec<Event> {
                     .min_by(|a, b| (a.0 - mu).abs().total_cmp(&(b.0 - mu).abs()))
                     .map_or(0.1, |q| q.1 / (N as f64).sqrt());
             out.push(Event::NearestError(n));
+            if model == "quad" {
+                let mut q = quad_report();
+                (q.version, q.step) = (i / 500, i);
+                q.value.worst_loss_inner = Some(0.08 * (i as f64 / 4000.0).exp());
+                q.value.worst_loss_outer = Some(0.002);
+                out.push(Event::QuadReport(q));
+            }
             out.push(Event::WorstCase(Stamped::new(
                 i / 500,
                 i,
@@ -285,8 +402,20 @@ pub fn events(model: &str) -> Vec<Event> {
             });
         }
     }
-    out.push(Event::NearestError(nearest(50, 48)));
+    let mut last = nearest(50, 48);
+    if model == "quad" {
+        // A quadratic net's d(E) is compared at its exact rate, with the
+        // exact mean over the same starts beside it.
+        let r = rates(model).value;
+        (last.value.mu, last.value.bound) = (r.inner.mu, r.bound.inner);
+        last.value.bound_at_lo = r.bound.inner;
+        (last.value.exact_mean, last.value.exact_se) = (Some(0.0902), Some(0.0028));
+    }
+    out.push(Event::NearestError(last));
     out.push(Event::ErrorEstimate(estimate()));
+    out.push(Event::Rates(rates(model)));
+    out.push(Event::NearestError(nearest_outer(model)));
+    out.push(Event::Robustness(robustness()));
     out.push(Event::DecisionSlice(slice(64)));
     if model == "quad" {
         out.push(Event::QuadReport(quad_report()));

@@ -65,14 +65,18 @@ fn overview_at_80x24_shows_rates_interval_and_bound() {
         &[
             "1 Overview",
             "RUNNING",
-            "inner 3.2e-4 [2.2e-4, 4.5e-4]",
-            "32 errors in 100.0k",
-            "outer < 9.9e-4 upper bound only",
-            "(no errors in 3000)",
-            "d(E)    0.0931 upper est.",
-            "48/50 found an error",
-            "optimal 0.1527 at mu 3.2e-4",
-            "cap     0.1527  d/cap 61%",
+            "rate used, 95% · model v24",
+            "inner MC 3.2e-4 [2.2e-4, 4.5e-4]",
+            "32 errors in 100.0k points",
+            // Sampling saw no outer error: the rare-event estimate is used.
+            "outer AMS 3.1e-9 [2.0e-9, 4.8e-9]",
+            "MC < 9.9e-4, none in 3000",
+            "inner 0.0931 ± 0.0060  d/cap 61%",
+            "upper est., 48/50 found",
+            "cap 0.1527 at 3.2e-4 (MC)",
+            "outer 0.2412 ± 0.0080  d/cap 72%",
+            "upper est., 50/50 found",
+            "R·cap 0.3354 at 3.1e-9 (AMS)",
             "loss, whole run (log, EMA 0)",
             "samples/s 36.0k",
             "relu-paper | step 12.0k/1.0M | ETA 22m51s | running | cores 1 train / 1 eval",
@@ -93,6 +97,9 @@ fn overview_at_160x48_adds_the_recent_window_and_full_status() {
             "▲cap 0.1527",
             "▲opt 0.1527",
             "nearest-error distances (50)",
+            "mean of per-start upper bounds, 48/50 found",
+            "mean of per-start upper bounds, 50/50 found",
+            "1000 evaluations · 10 repeats · acc 0.30",
             "cores 1 train / 1 eval",
             "unsaved 6000 steps",
             "samples 600.0k",
@@ -105,9 +112,109 @@ fn overview_at_160x48_adds_the_recent_window_and_full_status() {
 }
 
 #[test]
-fn geometry_shows_scatter_bounds_and_slice() {
+fn a_quadratic_net_is_read_at_its_exact_rates_with_the_exact_d_e_beside() {
+    let a = on(Screen::Overview, "quad");
+    for (w, h) in [(80, 24), (160, 48)] {
+        let s = render(&a, w, h);
+        assert_all(
+            &s,
+            &[
+                "inner exact 1.2e-11",
+                "MC 3.2e-4 [2.2e-4, 4.5e-4]",
+                "outer exact 4.0e-13",
+                "inner 0.0931 ± 0.0060  d/cap 31%",
+                "48/50 found",
+                "exact 0.0902",
+                "attack bias +3.2%",
+                "cap 0.2958 at 1.2e-11 (exact)",
+                "R·cap 0.4115 at 4.0e-13 (exact)",
+            ],
+        );
+    }
+}
+
+#[test]
+fn every_rare_event_outcome_says_what_it_is() {
+    use crate::attack::RareOutcome;
+    use crate::attack::rare::StallCause;
+    let outcomes = [
+        (
+            RareOutcome::Stalled {
+                level: -0.3,
+                max_score: -0.2,
+                cause: StallCause::Floor,
+            },
+            None,
+            1.2e-18,
+            &[
+                "outer < 1.2e-18 upper bound (AMS)",
+                "AMS stalled (floor): < 1.2e-18",
+            ][..],
+        ),
+        (
+            RareOutcome::NotMixed {
+                level: -0.1,
+                ln_reached: -40.0,
+            },
+            None,
+            1.0,
+            &[
+                "outer < 9.9e-4 upper bound (MC)",
+                "AMS: not mixed, no estimate",
+            ][..],
+        ),
+        (
+            RareOutcome::Estimate { target_met: false },
+            Some(3.1e-9),
+            9e-9,
+            &[
+                "outer AMS 3.1e-9 [2.0e-9, 9.0e-9]",
+                "AMS: wider than its target",
+            ][..],
+        ),
+    ];
+    for (outcome, rate, hi, needles) in outcomes {
+        let mut a = on(Screen::Overview, "relu");
+        let mut r = super::fixtures::rates("relu");
+        let mut e = crate::measure::rate::tests::rare(outcome, rate, 2e-9, hi);
+        e.sphere = crate::data::Sphere::Outer;
+        r.value = r.value.with_rare(500, 1.3, crate::data::Sphere::Outer, e);
+        a.update(Event::Rates(r));
+        assert_all(&words(&render(&a, 80, 24)), needles);
+    }
+    // An estimate of an older model stays in view, marked with its model.
+    let mut a = on(Screen::Overview, "relu");
+    let mut newer = super::fixtures::rates("relu");
+    newer.version = 25;
+    newer.value.outer.rare = None;
+    newer.value.outer.mu = crate::measure::choose(None, None, Some(&newer.value.outer.sampled));
+    a.update(Event::Rates(newer));
+    let s = render(&a, 80, 24);
+    assert_all(
+        &s,
+        &[
+            "model v25",
+            "outer < 9.9e-4 upper bound (MC)",
+            "v24 AMS 3.1e-9 [2.0e-9, 4.8e-9]",
+        ],
+    );
+}
+
+#[test]
+fn geometry_shows_scatter_bounds_slice_and_robustness() {
     let a = on(Screen::Geometry, "relu");
     let small = render(&a, 80, 24);
+    let robustness = [
+        "off-manifold · v24 · 25 points",
+        "clean acc 1.00 · PGD robust acc:",
+        "eps .015 .030 .060 .090 .120 .142",
+        "acc 1.00 .980 .880 .580 .300 .240",
+        "min l2 median 0.0971 (19/25)",
+        "noise σ√n .037 .075 .150 .300",
+        "error <6e-5 2e-4 6e-4 1e-2",
+        "inner within 1×cap .870 (cap .499)",
+        "outer within 1×cap .910 (cap .500)",
+    ];
     assert_all(
         &small,
         &[
@@ -118,15 +225,53 @@ fn geometry_shows_scatter_bounds_and_slice() {
             "1e-4",
         ],
     );
+    assert_all(&small, &robustness);
     assert!(
         small
             .chars()
             .any(|c| ('\u{2801}'..='\u{28ff}').contains(&c))
     );
     assert_snapshot!("geometry_80x24", small);
-    let large = render(&a, 160, 48);
-    assert_all(&large, &["this run", "latest", "d(E)    0.0931"]);
-    assert_snapshot!("geometry_160x48", large);
+    for (w, h) in [(120, 36), (160, 48)] {
+        let large = render(&a, w, h);
+        assert_all(&large, &robustness);
+        assert_all(
+            &large,
+            &[
+                "corollary: within eps",
+                "inner measured",
+                "inner cap (bound)",
+                "2×cap",
+            ],
+        );
+        if h >= 48 {
+            assert_all(&large, &["this run", "latest", "inner 0.0931 ± 0.0060"]);
+            assert_snapshot!("geometry_160x48", large);
+        }
+    }
+}
+
+#[test]
+fn a_rate_far_below_the_smallest_double_has_its_place_and_its_bound_in_the_scatter() {
+    let mut a = on(Screen::Geometry, "quad");
+    let mut n = super::fixtures::nearest(50, 50);
+    n.version = 25;
+    n.value.mu = crate::measure::choose(Some(crate::measure::Rate::from_log10(-400.5)), None, None);
+    n.value.nearest.mean_distance = 1.35;
+    a.update(Event::NearestError(n));
+    let s = render(&a, 120, 36);
+    assert_all(&s, &["1e-401", "1e0", "•"]);
+    // The curves are continued down there: the y axis reaches past the
+    // point, to the optimal curve's 1.91 at 1e-400 and n = 500.
+    let top: f64 = s
+        .lines()
+        .nth(2)
+        .and_then(|l| l.split('│').nth(1))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(top > 1.91, "{s}");
 }
 
 #[test]
@@ -147,11 +292,26 @@ fn quadratic_screen_for_a_quad_net() {
                 "inner 1.2e-11 3.4e-9",
                 "outer 4.0e-13 2.5e-10",
                 "band [0.5917, 1]",
+                "worst-case loss, exact:",
+                "inner 1.6100 outer 0.0020",
                 "worst-case vs average loss",
+                "worst, exact",
+                "attack (check)",
             ],
         );
         assert_snapshot!(format!("quadratic_{w}x{h}"), s);
     }
+}
+
+#[test]
+fn a_positive_bias_flags_the_alpha_band_as_not_applying() {
+    let mut a = on(Screen::Quadratic, "quad");
+    let mut q = quad_report();
+    q.value.band_applies = Some(false);
+    a.update(Event::QuadReport(q));
+    let s = words(&render(&a, 80, 24));
+    assert_all(&s, &["band [1/R², 1] does not apply:", "no alpha is bad"]);
+    assert!(!s.contains("bad alphas"), "{s}");
 }
 
 #[test]
@@ -272,7 +432,8 @@ fn empty_run_shows_waiting_messages() {
         &s,
         &[
             "waiting for the first estimate",
-            "waiting for the first attacks",
+            "inner waiting for the attacks",
+            "outer waiting for the attacks",
         ],
     );
 }

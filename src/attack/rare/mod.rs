@@ -91,42 +91,114 @@ pub fn estimate_rare(
     threads: usize,
     cancel: &Cancel,
 ) -> Result<RareEstimate, AttackError> {
-    params.check()?;
-    if !(radius.is_finite() && radius > 1.0) {
-        return Err(AttackError::Param(format!(
-            "outer radius {radius} must be finite and exceed 1"
-        )));
+    let mut run = RareRun::new(sphere, radius, params, seed)?;
+    loop {
+        if let Some(e) = run.advance(model, usize::MAX, threads, cancel)? {
+            return Ok(e);
+        }
     }
-    if !model.is_finite() {
-        return Err(AttackError::NonFiniteModel);
-    }
-    let setup = Setup {
-        model,
-        sphere,
-        radius: sphere.radius(radius as f64),
-        params,
-        seed,
-    };
-    pool::install(threads, || run(&setup, cancel))
 }
 
-fn run(setup: &Setup<'_>, cancel: &Cancel) -> Result<RareEstimate, AttackError> {
-    let p = setup.params;
-    let mut repeats: Vec<Repeat> = Vec::new();
-    let mut used = 0u64;
-    let mut next = p.min_repeats;
-    loop {
-        let allowance = (p.budget - used) / (next - repeats.len()) as u64;
-        let new = (repeats.len()..next)
-            .into_par_iter()
-            .map(|r| run_repeat(setup, r, allowance, cancel))
-            .collect::<Result<Vec<_>, _>>()?;
-        used += new.iter().map(|r| r.evaluations).sum::<u64>();
-        repeats.extend(new);
-        let report = |rate, lo, hi, ln_rate, outcome| {
-            finish(setup, &repeats, used, rate, lo, hi, ln_rate, outcome)
+/// `estimate_rare` a few repeats at a time, for a caller that shares its
+/// thread with other work or stops between units. The repeats of a round
+/// get the allowance fixed when the round began and the stopping decision
+/// is taken once a round is complete, so any split into units gives the
+/// numbers of one call. A cancelled unit leaves the run as it was.
+#[derive(Debug, Clone)]
+pub struct RareRun {
+    sphere: Sphere,
+    radius: f32,
+    params: RareParams,
+    seed: u64,
+    /// Repeats of the finished rounds, and of the current one so far.
+    repeats: Vec<Repeat>,
+    round: Vec<Repeat>,
+    /// Evaluations of the finished rounds.
+    used: u64,
+    /// The current round ends at repeat `next`; each of its repeats may
+    /// spend `allowance` evaluations.
+    next: usize,
+    allowance: u64,
+}
+
+impl RareRun {
+    /// Checks the settings; no model evaluation yet.
+    pub fn new(
+        sphere: Sphere,
+        radius: f32,
+        params: &RareParams,
+        seed: u64,
+    ) -> Result<Self, AttackError> {
+        params.check()?;
+        if !(radius.is_finite() && radius > 1.0) {
+            return Err(AttackError::Param(format!(
+                "outer radius {radius} must be finite and exceed 1"
+            )));
+        }
+        Ok(Self {
+            sphere,
+            radius,
+            params: params.clone(),
+            seed,
+            repeats: Vec::new(),
+            round: Vec::new(),
+            used: 0,
+            next: params.min_repeats,
+            allowance: params.budget / params.min_repeats as u64,
+        })
+    }
+
+    /// Repeats run so far (finished rounds and the current one).
+    pub fn repeats_done(&self) -> usize {
+        self.repeats.len() + self.round.len()
+    }
+
+    /// Runs at most `repeats` more repeats of the current round (at least
+    /// one), in parallel on `threads`; the estimate once the stopping rule
+    /// ends the run, None while it goes on.
+    pub fn advance(
+        &mut self,
+        model: &Model,
+        repeats: usize,
+        threads: usize,
+        cancel: &Cancel,
+    ) -> Result<Option<RareEstimate>, AttackError> {
+        if !model.is_finite() {
+            return Err(AttackError::NonFiniteModel);
+        }
+        let params = self.params.clone();
+        let setup = Setup {
+            model,
+            sphere: self.sphere,
+            radius: self.sphere.radius(self.radius as f64),
+            params: &params,
+            seed: self.seed,
         };
-        let mixing = mixing_of(setup, &repeats);
+        let from = self.repeats_done();
+        let to = from.saturating_add(repeats.max(1)).min(self.next);
+        let allowance = self.allowance;
+        let new = pool::install(threads, || {
+            (from..to)
+                .into_par_iter()
+                .map(|r| run_repeat(&setup, r, allowance, cancel))
+                .collect::<Result<Vec<_>, _>>()
+        })?;
+        self.round.extend(new);
+        if self.repeats_done() < self.next {
+            return Ok(None);
+        }
+        self.used += self.round.iter().map(|r| r.evaluations).sum::<u64>();
+        self.repeats.append(&mut self.round);
+        self.decide(&setup)
+    }
+
+    /// After a complete round: the estimate, or the next round planned.
+    fn decide(&mut self, setup: &Setup<'_>) -> Result<Option<RareEstimate>, AttackError> {
+        let (p, repeats, used) = (setup.params, &self.repeats, self.used);
+        let report = |rate, lo, hi, ln_rate, outcome| {
+            finish(setup, repeats, used, rate, lo, hi, ln_rate, outcome)
+        };
+        let mixing = mixing_of(setup, repeats);
         if !mixing.passed {
             let top = repeats
                 .iter()
@@ -136,7 +208,7 @@ fn run(setup: &Setup<'_>, cancel: &Cancel) -> Result<RareEstimate, AttackError> 
                 level: top.level,
                 ln_reached: top.ln_p,
             };
-            return Ok(report(None, 0.0, 1.0, None, outcome));
+            return Ok(Some(report(None, 0.0, 1.0, None, outcome)));
         }
         let ln: Vec<f64> = repeats.iter().map(|r| r.ln_p).collect();
         let Some(iv) = mean_interval(&ln) else {
@@ -165,7 +237,7 @@ fn run(setup: &Setup<'_>, cancel: &Cancel) -> Result<RareEstimate, AttackError> 
                 max_score,
                 cause,
             };
-            return Ok(report(None, 0.0, iv.hi().min(1.0), None, outcome));
+            return Ok(Some(report(None, 0.0, iv.hi().min(1.0), None, outcome)));
         }
         let done = |target_met| {
             report(
@@ -177,7 +249,7 @@ fn run(setup: &Setup<'_>, cancel: &Cancel) -> Result<RareEstimate, AttackError> 
             )
         };
         if iv.relative_half_width() <= p.target {
-            return Ok(done(true));
+            return Ok(Some(done(true)));
         }
         // More repeats, as many as the interval says are needed (one look
         // per extension, not one per repeat), within the budget with room
@@ -188,9 +260,11 @@ fn run(setup: &Setup<'_>, cancel: &Cancel) -> Result<RareEstimate, AttackError> 
         let want = iv.repeats_for(have, p.target).max(have + 1);
         let extra = (want - have).min(afford).min(p.max_repeats - have);
         if extra == 0 {
-            return Ok(done(false));
+            return Ok(Some(done(false)));
         }
-        next = have + extra;
+        self.next = have + extra;
+        self.allowance = (p.budget - used) / extra as u64;
+        Ok(None)
     }
 }
 

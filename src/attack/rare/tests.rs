@@ -90,6 +90,42 @@ fn the_thread_count_changes_no_number() {
 }
 
 #[test]
+fn units_of_any_size_give_the_numbers_of_one_call() {
+    // Target 0.1 needs extension rounds, so units straddle round ends.
+    let params = RareParams {
+        target: 0.1,
+        ..quick()
+    };
+    let model = Model::cap(30, 0.6, 1.3);
+    let whole = estimate_rare(&model, Sphere::Inner, 1.3, &params, 9, 2, &Cancel::never()).unwrap();
+    assert!(whole.repeats > params.min_repeats, "{}", whole.summary());
+    for per_unit in [1, 3] {
+        let mut run = RareRun::new(Sphere::Inner, 1.3, &params, 9).unwrap();
+        let mut units = 0;
+        let e = loop {
+            units += 1;
+            if let Some(e) = run.advance(&model, per_unit, 1, &Cancel::never()).unwrap() {
+                break e;
+            }
+        };
+        assert_eq!(e, whole, "{per_unit} repeats per unit");
+        assert!(units >= whole.repeats.div_ceil(per_unit));
+    }
+    // A cancelled unit changes nothing: the run continues as before.
+    let mut run = RareRun::new(Sphere::Inner, 1.3, &params, 9).unwrap();
+    run.advance(&model, 4, 1, &Cancel::never()).unwrap();
+    let stop = Cancel::on(Arc::new(AtomicBool::new(true)));
+    assert!(run.advance(&model, 4, 1, &stop).is_err());
+    assert_eq!(run.repeats_done(), 4);
+    let e = loop {
+        if let Some(e) = run.advance(&model, 4, 2, &Cancel::never()).unwrap() {
+            break e;
+        }
+    };
+    assert_eq!(e, whole);
+}
+
+#[test]
 fn a_perfect_quadratic_net_stalls_with_a_bound() {
     // Every alpha inside [1/R^2, 1]: the exact rate is 0 and the highest
     // inner score is max(alpha) - 1 < 0.

@@ -121,15 +121,17 @@ fn record(
     let (model, config, step) = (&trainer.model, &trainer.config, trainer.step);
     let settings = Settings::from_config(config);
     if p.model == PERFECT_INIT {
+        // The worst case is exact (closed form); the attack's, on a quarter
+        // of the starts as at every checkpoint, is its check.
         let only_worst = Settings {
             samples: 0,
             starts: 0,
             robust_points: 0,
-            worst_starts: config.attack.starts.max(1),
+            worst_starts: config.attack.starts.div_ceil(4).max(1),
             ..settings
         };
         let m = measure(model, &only_worst, threads, cancel)?;
-        return Ok(SweepRecord::PerfectInit(perfect_init(step, &m)));
+        return Ok(SweepRecord::PerfectInit(perfect_init(step, loss, &m)));
     }
     let m = measure(model, &settings, threads, cancel)?;
     Ok(SweepRecord::Checkpoint(Box::new(Checkpoint {
@@ -142,7 +144,7 @@ fn record(
     })))
 }
 
-fn perfect_init(step: u64, m: &Measurement) -> PerfectInit {
+fn perfect_init(step: u64, train_loss: f64, m: &Measurement) -> PerfectInit {
     let w = m.worst_case;
     let q = m.quad.as_ref();
     PerfectInit {
@@ -154,6 +156,10 @@ fn perfect_init(step: u64, m: &Measurement) -> PerfectInit {
         bad_high: q.and_then(|q| q.bad_high),
         exact_inner: m.rates.inner.exact.unwrap_or(f64::NAN),
         exact_outer: m.rates.outer.exact.unwrap_or(f64::NAN),
+        train_loss,
+        exact_worst_inner: q.and_then(|q| q.exact_worst_loss_inner),
+        exact_worst_outer: q.and_then(|q| q.exact_worst_loss_outer),
+        inner_clt: q.map_or(f64::NAN, |q| q.inner_clt),
     }
 }
 

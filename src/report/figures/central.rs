@@ -5,8 +5,9 @@
 //! net at its exact rate, which can be far below anything sampled. The x
 //! axis is log10 mu, so rates below the smallest double still have a
 //! place; when the rates fall into two groups more than `BREAK_DECADES`
-//! apart the axis is broken into two panels. Points whose exact rate is 0
-//! have no error set and are left out (the caption counts them).
+//! apart the axis is broken into two panels, each with the curves drawn
+//! from ln mu (so they exist there too). Points whose exact rate is 0 have
+//! no error set and are left out (the caption counts them).
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -93,7 +94,7 @@ impl<'a> Central<'a> {
         (0..=200)
             .map(|i| lo + (hi - lo) * i as f64 / 200.0)
             .filter_map(|x| {
-                let b = bounds_at(self.n, &Rate::from_mu(10f64.powf(x)))?;
+                let b = bounds_at(self.n, &Rate::from_log10(x))?;
                 Some((x, pick(b)))
             })
             .collect()
@@ -324,11 +325,15 @@ mod tests {
         // Rates below the smallest double still have a place.
         let tiny = choose(Some(Rate::exact(0.0, -1000.0)), None, None);
         let deep = vec![with_rate(tiny, rate_estimate(0, 100_000), 1.2, 0.01)];
-        let p = Central {
+        let fig = Central {
             n: 100,
             points: &deep,
-        }
-        .panels();
+        };
+        let p = fig.panels();
         assert!(p.len() == 2 && p[0].0 < -434.0, "{p:?}");
+        // ... and so do the bound curves.
+        let curve = fig.curve(p[0], |b| b.cap);
+        assert_eq!(curve.len(), 201);
+        assert!(curve.iter().all(|(_, d)| *d > 1.0 && *d < 2.0), "{curve:?}");
     }
 }

@@ -1,5 +1,7 @@
-//! Training from a perfect initialisation: the average loss falls while
-//! the worst-case loss and the number of bad alphas grow.
+//! Training from a perfect initialisation (the paper's Figure 3, right):
+//! the average loss falls while the worst-case loss and the number of bad
+//! alphas grow. The worst case is drawn exact (closed form from the
+//! extreme eigenvalues), with the attack's largest loss as its check.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -20,11 +22,26 @@ impl Figure for PerfectInitFigure<'_> {
         let r = self.records;
         let last = r.iter().map(|x| x.step).max().unwrap_or(1).max(1) as f64;
         let (top, bottom) = root.split_vertically(root.dim_in_pixel().1 * 11 / 20);
-        let losses = r
-            .iter()
-            .flat_map(|x| [x.mean_loss, x.worst_loss, x.mean_final_loss]);
-        let (lo, hi) = losses.fold((f64::INFINITY, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
-        let (lo, hi) = if lo.is_finite() && lo > 0.0 {
+        let series = |f: &dyn Fn(&PerfectInit) -> Option<f64>| -> Vec<(f64, f64)> {
+            r.iter()
+                .filter_map(|x| Some((x.step as f64, f(x)?)))
+                .filter(|p| p.1.is_finite() && p.1 > 0.0)
+                .collect()
+        };
+        let exact = series(&|x| x.exact_worst());
+        let attacked = series(&|x| Some(x.worst_loss));
+        let train = series(&|x| Some(x.train_loss));
+        let at_starts = series(&|x| Some(x.mean_loss));
+        let all = || {
+            exact
+                .iter()
+                .chain(&attacked)
+                .chain(&train)
+                .chain(&at_starts)
+        };
+        let lo = all().map(|p| p.1).fold(f64::INFINITY, f64::min);
+        let hi = all().map(|p| p.1).fold(0.0f64, f64::max);
+        let (lo, hi) = if lo.is_finite() && hi > 0.0 {
             (lo / 1.5, hi * 1.5)
         } else {
             (1e-3, 10.0)
@@ -47,29 +64,38 @@ impl Figure for PerfectInitFigure<'_> {
             .axis_desc_style((FAMILY, 15))
             .draw()?;
         let (blue, red) = (RGBColor(31, 119, 180), RGBColor(214, 39, 40));
-        let mean: Vec<(f64, f64)> = r.iter().map(|x| (x.step as f64, x.mean_loss)).collect();
-        let worst: Vec<(f64, f64)> = r.iter().map(|x| (x.step as f64, x.worst_loss)).collect();
         chart
-            .draw_series(LineSeries::new(mean.clone(), blue.stroke_width(2)))?
-            .label("average loss at the attack's starting points")
+            .draw_series(LineSeries::new(exact.clone(), red.stroke_width(2)))?
+            .label("worst-case loss, exact (closed form)")
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], red.stroke_width(2)));
+        chart.draw_series(exact.iter().map(|p| Circle::new(*p, 3, red.filled())))?;
+        chart
+            .draw_series(DashedLineSeries::new(
+                attacked.clone(),
+                5,
+                4,
+                red.stroke_width(1),
+            ))?
+            .label("largest loss the worst-case attack found (a lower estimate)")
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], red.stroke_width(1)));
+        chart.draw_series(
+            attacked
+                .iter()
+                .map(|p| Cross::new(*p, 3, red.stroke_width(1))),
+        )?;
+        chart
+            .draw_series(LineSeries::new(train.clone(), blue.stroke_width(2)))?
+            .label("average loss: mean training loss since the previous point")
             .legend(move |(x, y)| {
                 PathElement::new(vec![(x, y), (x + 20, y)], blue.stroke_width(2))
             });
-        chart.draw_series(mean.iter().map(|p| Circle::new(*p, 3, blue.filled())))?;
+        chart.draw_series(train.iter().map(|p| Circle::new(*p, 3, blue.filled())))?;
         chart
-            .draw_series(LineSeries::new(worst.clone(), red.stroke_width(2)))?
-            .label("worst-case loss: the largest over starts after the manifold attack")
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], red.stroke_width(2)));
-        chart.draw_series(worst.iter().map(|p| Circle::new(*p, 3, red.filled())))?;
-        let attacked: Vec<(f64, f64)> = r
-            .iter()
-            .map(|x| (x.step as f64, x.mean_final_loss))
-            .filter(|p| p.1 > 0.0 && p.1.is_finite())
-            .collect();
-        chart
-            .draw_series(DashedLineSeries::new(attacked, 5, 4, red.stroke_width(1)))?
-            .label("mean over starts after the attack")
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], red.stroke_width(1)));
+            .draw_series(DashedLineSeries::new(at_starts, 5, 4, blue.stroke_width(1)))?
+            .label("mean loss at the attack's starting points")
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], blue.stroke_width(1))
+            });
         chart
             .configure_series_labels()
             .position(SeriesLabelPosition::UpperLeft)
@@ -77,8 +103,7 @@ impl Figure for PerfectInitFigure<'_> {
             .border_style(BLACK)
             .label_font((FAMILY, 13))
             .draw()?;
-        let bad_of = |x: &PerfectInit| x.bad_low.zip(x.bad_high).map(|(l, h)| l + h);
-        let bad_max = r.iter().filter_map(bad_of).max().unwrap_or(0) as f64;
+        let bad_max = r.iter().filter_map(PerfectInit::bad).max().unwrap_or(0) as f64;
         let mut chart = ChartBuilder::on(&bottom)
             .margin(12)
             .x_label_area_size(44)
@@ -96,7 +121,7 @@ impl Figure for PerfectInitFigure<'_> {
         // Steps where b >= 0 have no band to count against: left out.
         let bad: Vec<(f64, f64)> = r
             .iter()
-            .filter_map(|x| Some((x.step as f64, bad_of(x)? as f64)))
+            .filter_map(|x| Some((x.step as f64, x.bad()? as f64)))
             .collect();
         chart.draw_series(LineSeries::new(bad.clone(), BLACK.stroke_width(2)))?;
         chart.draw_series(bad.iter().map(|p| Circle::new(*p, 3, BLACK.filled())))?;

@@ -34,9 +34,16 @@ pub fn view(frame: &mut Frame, area: Rect, app: &App) {
     }
     throughput::render(frame, spark, t, look);
 
+    // Two lines per sphere of rates (more with a rare-event estimate or
+    // room for its cost), three per sphere of d(E); the histogram gets the
+    // rest.
+    let rows = |lines: usize| lines as u16 + 2;
+    let rate_rows = rows(error_rates::lines(m, right.width >= error_rates::DETAIL_WIDTH).len());
+    let distance_rows =
+        rows(distance_summary::all_lines(m, right.width >= distance_summary::LABEL_WIDTH).len());
     let [rates, distance, histogram] = Layout::vertical([
-        Constraint::Length(6),
-        Constraint::Length(6),
+        Constraint::Length(rate_rows.clamp(6, 10)),
+        Constraint::Length(distance_rows.clamp(4, 10)),
         Constraint::Min(0),
     ])
     .areas(right);

@@ -1,5 +1,6 @@
-//! Quadratic net: the decision ellipsoid's alphas, its exact error rates and
-//! the worst-case loss. Other models get a short note instead.
+//! Quadratic net: the decision ellipsoid's alphas, its exact error rates,
+//! the exact worst-case loss and the attack's check on it. Other models get
+//! a short note instead.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -46,8 +47,9 @@ pub fn view(frame: &mut Frame, area: Rect, app: &App) {
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area);
     alpha_histogram::render(frame, left, &report.value, radius, look);
+    let rows = quad_rates::lines(&report.value, radius).len() as u16 + 2;
     let [rates, losses] =
-        Layout::vertical([Constraint::Length(8), Constraint::Min(0)]).areas(right);
+        Layout::vertical([Constraint::Length(rows), Constraint::Min(0)]).areas(right);
     quad_rates::render(frame, rates, report, radius, look);
     worst_case_chart::render(frame, losses, &app.measures, look);
 }

@@ -1,20 +1,27 @@
-//! d(E), the mean distance to the nearest error, beside the isoperimetric
-//! bound at the current error rate.
+//! d(E), the mean distance to the nearest error, on each sphere beside the
+//! isoperimetric bound at the rate it is compared at (the cap bound on the
+//! inner sphere, R times it on the outer), with what the number is: a mean
+//! of per-start upper bounds, how many starts found an error of their own,
+//! and the exact d(E) over the same starts where the error set is known.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use crate::measure::DistanceReading;
-use crate::tui::format::{sci, value};
+use crate::data::Sphere;
+use crate::measure::{DistanceReading, RateSource};
+use crate::tui::format::value;
 use crate::tui::measures::Measures;
 use crate::tui::palette::{Look, Role};
 
 use super::chart_frame::block;
+use super::error_rates::sci_rate;
 
-/// How far the measured distance can be trusted, as shown next to it:
-/// a mean of per-start upper bounds (`DistanceReading::label`).
+/// Width from which the full label (`DistanceReading::label`) fits.
+pub const LABEL_WIDTH: u16 = 48;
+
+/// How far the measured distance can be trusted, in a word.
 pub fn qualifier(r: &DistanceReading) -> &'static str {
     if r.mean().is_none() {
         "none found"
@@ -27,61 +34,107 @@ pub fn qualifier(r: &DistanceReading) -> &'static str {
     }
 }
 
-pub fn lines(r: &DistanceReading) -> Vec<(String, String, Role)> {
+/// Where the rate the bound is taken at came from, in a word.
+fn source(r: &DistanceReading) -> &'static str {
+    match r.mu.map(|m| m.source) {
+        Some(RateSource::Exact) => "exact",
+        Some(RateSource::Rare) => "AMS",
+        Some(RateSource::Sampled) => "MC",
+        Some(RateSource::UpperBound) => "upper bound",
+        None => "?",
+    }
+}
+
+/// Three lines for one sphere (four with an exact reference): d(E) with
+/// its spread and ratio, what it is, the exact d(E) over the same starts,
+/// the bound and the rate it is taken at.
+pub fn lines(sphere: Sphere, r: &DistanceReading, wide: bool) -> Vec<(String, Role)> {
     let n = &r.nearest;
-    let distance = r.mean().map_or_else(|| "--".to_string(), value);
-    let (mu, bound_optimal, bound_cap) = (
-        r.mu.map_or(f64::NAN, |m| m.rate.mu),
-        r.bound.map_or(f64::NAN, |b| b.optimal),
-        r.bound.map_or(f64::NAN, |b| b.cap),
-    );
-    let mut out = vec![
-        (
-            "d(E)".into(),
-            format!("{distance} {}", qualifier(r)),
-            Role::Title,
+    let name = sphere.name();
+    let head = match r.mean() {
+        Some(d) => {
+            let ratio = r
+                .ratio()
+                .map_or_else(String::new, |q| format!("  d/cap {:.0}%", 100.0 * q));
+            format!("{name:<6}{} ± {}{ratio}", value(d), value(2.0 * r.se()))
+        }
+        None => format!("{name:<6}-- {}", qualifier(r)),
+    };
+    let what = if wide {
+        r.label()
+    } else {
+        format!("{}, {}/{} found", qualifier(r), n.found, n.starts)
+    };
+    // The exact d(x, E) over the same starts, where the error set is known:
+    // the attack's bias on this very model.
+    let exact = r.exact_mean.map(|e| {
+        let spread = match (wide, r.exact_se) {
+            (true, Some(se)) => format!(" ± {}", value(2.0 * se)),
+            _ => String::new(),
+        };
+        let bias = r.bias().map_or_else(String::new, |b| {
+            format!(" · attack bias {:+.1}%", 100.0 * b)
+        });
+        format!("  exact {}{spread}{bias}", value(e))
+    });
+    let cap = match sphere {
+        Sphere::Inner => "cap",
+        Sphere::Outer => "R·cap",
+    };
+    let bound = match (r.bound, r.mu) {
+        (Some(b), Some(mu)) if mu.source == RateSource::UpperBound => {
+            format!("  {cap} {} at < {}", value(b.cap), sci_rate(&mu.rate))
+        }
+        (Some(b), Some(mu)) => format!(
+            "  {cap} {} at {} ({})",
+            value(b.cap),
+            sci_rate(&mu.rate),
+            source(r)
         ),
-        (
-            String::new(),
-            format!("{}/{} found an error", n.found, n.starts),
-            Role::Dim,
-        ),
-        (
-            "optimal".into(),
-            format!("{} at mu {}", value(bound_optimal), sci(mu)),
-            Role::Bound,
-        ),
-    ];
-    let ratio = r
-        .ratio()
-        .map_or_else(String::new, |q| format!("  d/cap {:.0}%", 100.0 * q));
-    out.push((
-        "cap".into(),
-        format!("{}{ratio}", value(bound_cap)),
-        Role::Cap,
-    ));
+        _ => format!("  {cap}: no bound (no rate in (0, 1))"),
+    };
+    let mut out = vec![(head, Role::Title), (format!("  {what}"), Role::Dim)];
+    out.extend(exact.map(|e| (e, Role::Good)));
+    out.push((bound, Role::Cap));
+    out
+}
+
+/// Both spheres, or why one has no reading.
+pub fn all_lines(m: &Measures, wide: bool) -> Vec<(String, Role)> {
+    let mut out = Vec::new();
+    for s in Sphere::BOTH {
+        match m.distance(s) {
+            Some(d) => out.extend(lines(s, &d.value, wide)),
+            None => {
+                let zero = m
+                    .rates
+                    .as_ref()
+                    .and_then(|r| r.value.get(s).mu)
+                    .is_some_and(|mu| mu.rate.is_zero());
+                let why = if zero {
+                    "exact rate 0: no error set, no d(E)"
+                } else {
+                    "waiting for the attacks…"
+                };
+                out.push((format!("{:<6}{why}", s.name()), Role::Dim));
+            }
+        }
+    }
     out
 }
 
 pub fn render(frame: &mut Frame, area: Rect, m: &Measures, look: &Look) {
-    let body: Vec<Line> = match m.nearest.as_ref().map(|s| &s.value) {
-        Some(n) => lines(n)
-            .into_iter()
-            .map(|(label, text, role)| {
-                Line::from(vec![
-                    Span::styled(format!("{label:<8}"), look.style(role)),
-                    Span::raw(text),
-                ])
-            })
-            .collect(),
-        None => vec![Line::from(Span::styled(
-            "waiting for the first attacks…",
-            look.style(Role::Dim),
-        ))],
+    let title = match m.nearest.as_ref().or(m.nearest_outer.as_ref()) {
+        Some(d) => format!(" d(E), nearest error · v{} ", d.version),
+        None => " d(E), nearest error ".to_string(),
     };
+    let body: Vec<Line> = all_lines(m, area.width >= LABEL_WIDTH)
+        .into_iter()
+        .map(|(text, role)| Line::from(Span::styled(text, look.style(role))))
+        .collect();
     frame.render_widget(
         Paragraph::new(body)
-            .block(block(" distance to nearest error ", look))
+            .block(block(title, look))
             .wrap(Wrap { trim: false }),
         area,
     );

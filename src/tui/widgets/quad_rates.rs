@@ -1,5 +1,7 @@
-//! Bad-alpha counts and the quadratic net's error rate per sphere, exact tail
-//! beside the paper's CLT estimate (crude far in the tail).
+//! Bad-alpha counts (only where the band [1/R^2, 1] is the zero-error
+//! condition, b < 0), the quadratic net's error rate per sphere, exact tail
+//! beside the paper's CLT estimate (crude far in the tail), and the exact
+//! worst-case loss on each sphere.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -15,14 +17,24 @@ use super::chart_frame::block;
 
 pub fn lines(report: &QuadReport, radius: f64) -> Vec<String> {
     let [low, _] = band(radius);
-    vec![
-        format!(
-            "bad alphas {} of {}",
-            report.bad_low + report.bad_high,
-            report.alphas.len()
-        ),
-        format!("  {} < 1/R² = {}", report.bad_low, value(low)),
-        format!("  {} > 1", report.bad_high),
+    let mut out = if report.band_applies == Some(false) {
+        vec![
+            "band [1/R², 1] does not apply:".into(),
+            "  b > 0, the decision flips inside".into(),
+            "  the ellipsoid; no alpha is bad".into(),
+        ]
+    } else {
+        vec![
+            format!(
+                "bad alphas {} of {}",
+                report.bad_low + report.bad_high,
+                report.alphas.len()
+            ),
+            format!("  {} < 1/R² = {}", report.bad_low, value(low)),
+            format!("  {} > 1", report.bad_high),
+        ]
+    };
+    out.extend([
         format!("{:<6}{:>9}{:>9}", "", "exact", "CLT"),
         format!(
             "{:<6}{:>9}{:>9}",
@@ -36,7 +48,12 @@ pub fn lines(report: &QuadReport, radius: f64) -> Vec<String> {
             sci(report.outer_exact),
             sci(report.outer_clt)
         ),
-    ]
+    ]);
+    if let (Some(i), Some(o)) = (report.worst_loss_inner, report.worst_loss_outer) {
+        out.push("worst-case loss, exact:".into());
+        out.push(format!("  inner {}  outer {}", value(i), value(o)));
+    }
+    out
 }
 
 pub fn render(
@@ -54,6 +71,8 @@ pub fn render(
         Role::Title,
         Role::Inner,
         Role::Outer,
+        Role::Title,
+        Role::Error,
     ];
     let body: Vec<Line> = lines(report, radius)
         .into_iter()
