@@ -7,7 +7,8 @@ use super::TrainerState;
 use crate::config::{Config, ConfigError};
 use crate::data::DataStream;
 use crate::gemm::Parallelism;
-use crate::nn::{Arch, Model, Optimizer, Workspace, bce_with_logits};
+use crate::nn::placement::{Placed, PlacedMatrix, lane};
+use crate::nn::{Arch, Model, Optimizer, Workspace, bce_with_logits, stream_offsets};
 use crate::rng::{Stream, rng_for};
 
 pub struct Trainer {
@@ -19,10 +20,11 @@ pub struct Trainer {
     data: DataStream,
     pool: rayon::ThreadPool,
     ws: Workspace,
-    x: Array2<f32>,
+    x: PlacedMatrix,
     y: Vec<f32>,
     dlogits: Array2<f32>,
-    grads: Vec<f32>,
+    /// Placed for the optimiser's sweep beside the parameters.
+    grads: Placed,
     /// Batch-norm running statistics before the current step, restored when
     /// the step fails (its forward pass already updated them).
     buffers_before: Vec<f32>,
@@ -43,6 +45,9 @@ impl StepOutcome {
         self.loss.is_finite()
     }
 }
+
+/// The batch's page lane: apart from the model workspace's lanes.
+const INPUT_LANE: usize = lane(7);
 
 fn build_model(config: &Config) -> Model {
     let mut rng = rng_for(config.seed, Stream::Init, 0);
@@ -156,10 +161,10 @@ impl Trainer {
         let (batch, n, threads) = (config.train.batch, config.data.n, config.train.threads);
         Self {
             ws: model.workspace(batch, Parallelism(threads)),
-            x: Array2::zeros((batch, n)),
+            x: PlacedMatrix::zeros(batch, n, INPUT_LANE),
             y: vec![0.0; batch],
             dlogits: Array2::zeros((batch, 1)),
-            grads: vec![0.0; model.params.len()],
+            grads: Placed::zeros(model.params.len(), stream_offsets(&model.params)[0]),
             buffers_before: model.buffers.clone(),
             pool: pool(threads),
             preset: preset.to_string(),
@@ -170,6 +175,11 @@ impl Trainer {
             step,
             elapsed_before_s: elapsed,
         }
+    }
+
+    /// The gradients of the last step.
+    pub fn grads(&self) -> &[f32] {
+        &self.grads
     }
 
     pub fn samples(&self) -> u64 {
@@ -208,6 +218,8 @@ impl Trainer {
             ..
         } = self;
         let batch = y.len();
+        // The parameters move when a snapshot or import replaces them.
+        grads.place(stream_offsets(&model.params)[0]);
         buffers_before.copy_from_slice(&model.buffers);
         let outcome = on_pool(pool, || {
             data.next_batch(x.view_mut(), y);
@@ -225,7 +237,7 @@ impl Trainer {
             return outcome;
         }
         on_pool(pool, || {
-            model.backward(x.view(), ws, dlogits.view(), Some(grads), None)
+            model.backward(x.view(), ws, dlogits.view(), Some(&mut **grads), None)
         });
         if !all_finite(grads) {
             model.buffers.copy_from_slice(buffers_before);
@@ -248,7 +260,7 @@ impl Trainer {
         self.optimizer.set_rule(next.rule());
         if next.train.batch != self.config.train.batch {
             let (b, n) = (next.train.batch, next.data.n);
-            self.x = Array2::zeros((b, n));
+            self.x = PlacedMatrix::zeros(b, n, INPUT_LANE);
             self.y = vec![0.0; b];
             self.dlogits = Array2::zeros((b, 1));
             self.model.fit_workspace(&mut self.ws, b);
