@@ -2,6 +2,7 @@
 //! a steady-state step allocates nothing.
 
 use ndarray::Array2;
+use rayon::prelude::*;
 
 use super::TrainerState;
 use crate::config::{Config, ConfigError};
@@ -68,10 +69,21 @@ fn build_model(config: &Config) -> Model {
     model
 }
 
-/// True when no value is NaN or infinite. Multiplying by zero turns any
-/// such value into NaN and keeps every other at 0; lane-wise sums make the
-/// pass vectorise, unlike a short-circuiting `all`.
+/// True when no value is NaN or infinite; in chunks on every thread of the
+/// pool it runs in (the answer is the same however they are split).
 fn all_finite(v: &[f32]) -> bool {
+    const CHUNK: usize = 1 << 16;
+    if rayon::current_thread_index().is_some() && rayon::current_num_threads() > 1 {
+        v.par_chunks(CHUNK).all(chunk_finite)
+    } else {
+        chunk_finite(v)
+    }
+}
+
+/// Multiplying by zero turns NaN or an infinity into NaN and keeps every
+/// other value at 0; lane-wise sums make the pass vectorise, unlike a
+/// short-circuiting `all`.
+fn chunk_finite(v: &[f32]) -> bool {
     const LANES: usize = 16;
     let mut acc = [0.0f32; LANES];
     let chunks = v.chunks_exact(LANES);
@@ -239,14 +251,14 @@ impl Trainer {
         on_pool(pool, || {
             model.backward(x.view(), ws, dlogits.view(), Some(&mut **grads), None)
         });
-        if !all_finite(grads) {
+        if !on_pool(pool, || all_finite(grads)) {
             model.buffers.copy_from_slice(buffers_before);
             return StepOutcome {
                 loss: f32::NAN,
                 ..outcome
             };
         }
-        optimizer.step(&mut model.params, grads);
+        on_pool(pool, || optimizer.step(&mut model.params, grads));
         self.step += 1;
         outcome
     }
@@ -322,6 +334,21 @@ mod tests {
         unscaled.set("model.init_scale", "1").unwrap();
         let (loss, _) = initial_loss(&unscaled, 2000);
         assert!((0.5..0.7).contains(&loss), "{loss}");
+    }
+
+    #[test]
+    fn all_finite_sees_every_position_on_two_threads() {
+        let mut v = vec![1.5f32; 3 << 16];
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        assert!(pool.install(|| all_finite(&v)));
+        for i in [0, 1 << 16, (3 << 16) - 1] {
+            v[i] = f32::NAN;
+            assert!(!pool.install(|| all_finite(&v)), "{i}");
+            v[i] = 1.5;
+        }
     }
 
     #[test]
