@@ -7,7 +7,6 @@
 
 use std::time::Instant;
 
-use ndarray::Array2;
 use rayon::prelude::*;
 
 use super::error::AttackError;
@@ -15,6 +14,7 @@ use super::pool;
 use super::probe::{Probe, misclassified};
 use crate::data::sample_point;
 use crate::nn::Model;
+use crate::nn::placement::{PlacedMatrix, lane};
 use crate::rng::Stream;
 use crate::stats::interval::{RateEstimate, rate_estimate};
 
@@ -132,10 +132,11 @@ impl ErrorEstimator {
     }
 }
 
-/// Buffers reused by the chunks one rayon task runs in a row.
+/// Buffers reused by the chunks one rayon task runs in a row. The points
+/// take a page lane of their own beside the model's workspace.
 struct Scratch {
     probe: Probe,
-    x: Array2<f32>,
+    x: PlacedMatrix,
     y: Vec<f32>,
 }
 
@@ -143,13 +144,14 @@ impl Scratch {
     fn new(model: &Model) -> Self {
         Self {
             probe: Probe::new(model, CHUNK),
-            x: Array2::zeros((CHUNK, model.dim())),
+            x: PlacedMatrix::zeros(CHUNK, model.dim(), lane(7)),
             y: vec![0.0; CHUNK],
         }
     }
 
     fn count(&mut self, model: &Model, seed: u64, radius: f32, first: u64) -> Counts {
-        for (i, (mut row, label)) in self.x.rows_mut().into_iter().zip(&mut self.y).enumerate() {
+        let mut x = self.x.view_mut();
+        for (i, (mut row, label)) in x.rows_mut().into_iter().zip(&mut self.y).enumerate() {
             let row = row.as_slice_mut().expect("contiguous");
             *label = sample_point(seed, Stream::Eval, first + i as u64, radius, row);
         }

@@ -126,6 +126,7 @@ impl BatchNorm {
     /// its input, in place, writing dgamma/dbeta into `grads` when given.
     /// `batch_stats` says whether the forward pass used batch statistics,
     /// which couples every row's gradient to the others.
+    #[allow(clippy::too_many_arguments)]
     pub fn backward(
         &self,
         p: &[f32],

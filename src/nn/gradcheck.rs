@@ -134,7 +134,7 @@ fn relu_with_batch_norm_in_inference_mode() {
     // Non-trivial running statistics, so the eval path is really tested.
     let n = model.buffers.len() / 2;
     for (i, v) in model.buffers.iter_mut().enumerate() {
-        *v = if (i / (n / 2)) % 2 == 0 {
+        *v = if (i / (n / 2)).is_multiple_of(2) {
             0.05 * (i % 6) as f32 - 0.1
         } else {
             0.5 + 0.05 * i as f32

@@ -7,12 +7,13 @@ mod loss;
 mod model;
 mod optim;
 mod params;
+pub mod placement;
 mod quad_net;
 mod relu_net;
 
 pub use loss::{bce_with_logits, sigmoid};
 pub use model::{Arch, Model, Workspace};
-pub use optim::{Optimizer, Rule};
+pub use optim::{Optimizer, Rule, stream_offsets};
 pub use params::{Layout, Slot};
 pub use quad_net::QuadNet;
 pub use relu_net::ReluNet;

@@ -6,6 +6,7 @@ use rand::RngExt;
 use rand_distr::StandardNormal;
 
 use super::params::{Layout, MatSlot, VecSlot};
+use super::placement::{PlacedMatrix, lane};
 use crate::gemm::{Parallelism, matmul};
 use crate::rng::Rng;
 
@@ -21,7 +22,7 @@ pub struct QuadNet {
 
 #[derive(Debug, Clone)]
 pub struct QuadWorkspace {
-    z: Array2<f32>,
+    z: PlacedMatrix,
     s: Vec<f32>,
     pub logits: Array2<f32>,
 }
@@ -83,7 +84,7 @@ impl QuadNet {
 
     pub fn workspace(&self, batch: usize) -> QuadWorkspace {
         QuadWorkspace {
-            z: Array2::zeros((batch, self.hidden)),
+            z: PlacedMatrix::zeros(batch, self.hidden, lane(0)),
             s: vec![0.0; batch],
             logits: Array2::zeros((batch, 1)),
         }
@@ -98,7 +99,11 @@ impl QuadNet {
     ) {
         matmul(ws.z.view_mut(), x, self.weight.view(p).t(), false, par);
         let (w, b) = (self.w.slice(p)[0], self.b.slice(p)[0]);
-        for ((s, zrow), y) in ws.s.iter_mut().zip(ws.z.rows()).zip(ws.logits.iter_mut()) {
+        for ((s, zrow), y) in
+            ws.s.iter_mut()
+                .zip(ws.z.view().rows())
+                .zip(ws.logits.iter_mut())
+        {
             *s = zrow.iter().map(|v| v * v).sum();
             *y = w * *s + b;
         }
@@ -119,14 +124,20 @@ impl QuadNet {
         let mut dw = 0.0;
         let mut db = 0.0;
         // dz = 2 w dy z, in place: z is not needed afterwards.
-        for ((mut zrow, s), dy) in ws.z.rows_mut().into_iter().zip(&ws.s).zip(dlogits.iter()) {
+        for ((mut zrow, s), dy) in
+            ws.z.view_mut()
+                .rows_mut()
+                .into_iter()
+                .zip(&ws.s)
+                .zip(dlogits.iter())
+        {
             dw += dy * s;
             db += dy;
             let k = 2.0 * w * dy;
             zrow.iter_mut().for_each(|v| *v *= k);
         }
         if let Some(gr) = grads {
-            matmul(self.weight.view_mut(gr), ws.z.t(), x, false, par);
+            matmul(self.weight.view_mut(gr), ws.z.view().t(), x, false, par);
             self.w.slice_mut(gr)[0] = dw;
             self.b.slice_mut(gr)[0] = db;
         }

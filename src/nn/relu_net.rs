@@ -8,6 +8,7 @@ use ndarray::{Array2, ArrayView2, ArrayViewMut2};
 use super::batch_norm::BatchNorm;
 use super::linear::Linear;
 use super::params::Layout;
+use super::placement::{PlacedMatrix, lane};
 use crate::gemm::{Parallelism, matmul};
 use crate::rng::Rng;
 
@@ -35,18 +36,19 @@ pub struct ReluNet {
 }
 
 /// Activations kept from the forward pass for the backward pass, and scratch
-/// space; allocated once per batch size.
+/// space; allocated once per batch size, each matrix in its own page lane
+/// (the loops sweep pairs of them).
 #[derive(Debug, Clone)]
 pub struct ReluWorkspace {
     /// Per hidden layer: linear output, normalised in place when batch norm
     /// is on (it is then x-hat).
-    pre: Vec<Array2<f32>>,
+    pre: Vec<PlacedMatrix>,
     /// Per hidden layer: output after ReLU.
-    act: Vec<Array2<f32>>,
+    act: Vec<PlacedMatrix>,
     inv_std: Vec<Vec<f32>>,
     mean: Vec<f32>,
-    g: Array2<f32>,
-    g2: Array2<f32>,
+    g: PlacedMatrix,
+    g2: PlacedMatrix,
     dgamma: Vec<f32>,
     dbeta: Vec<f32>,
     pub logits: Array2<f32>,
@@ -106,12 +108,16 @@ impl ReluNet {
         let d = self.depth();
         let w = self.width;
         ReluWorkspace {
-            pre: vec![Array2::zeros((batch, w)); d],
-            act: vec![Array2::zeros((batch, w)); d],
+            pre: (0..d)
+                .map(|l| PlacedMatrix::zeros(batch, w, lane(2 * l)))
+                .collect(),
+            act: (0..d)
+                .map(|l| PlacedMatrix::zeros(batch, w, lane(2 * l + 1)))
+                .collect(),
             inv_std: vec![vec![0.0; w]; d],
             mean: vec![0.0; w],
-            g: Array2::zeros((batch, w)),
-            g2: Array2::zeros((batch, w)),
+            g: PlacedMatrix::zeros(batch, w, lane(2 * d)),
+            g2: PlacedMatrix::zeros(batch, w, lane(2 * d + 1)),
             dgamma: vec![0.0; w],
             dbeta: vec![0.0; w],
             logits: Array2::zeros((batch, 1)),
@@ -149,7 +155,7 @@ impl ReluNet {
                     }
                     let (gamma, beta) = (bn.gamma.slice(p), bn.beta.slice(p));
                     let width = gamma.len();
-                    let (act, pre) = (contiguous_mut(act), pre.as_slice().expect("contiguous"));
+                    let (act, pre) = (act.as_slice_mut(), pre.as_slice());
                     for (arow, prow) in act.chunks_exact_mut(width).zip(pre.chunks_exact(width)) {
                         for (((a, z), g), b) in arow.iter_mut().zip(prow).zip(gamma).zip(beta) {
                             *a = (g * z + b).max(0.0);
@@ -157,8 +163,8 @@ impl ReluNet {
                     }
                 }
                 None => {
-                    let pre = pre.as_slice().expect("contiguous");
-                    contiguous_mut(act)
+                    let pre = pre.as_slice();
+                    act.as_slice_mut()
                         .iter_mut()
                         .zip(pre)
                         .for_each(|(a, z)| *a = z.max(0.0));
@@ -171,6 +177,7 @@ impl ReluNet {
 
     /// Back-propagates `dlogits` through the last forward pass. Parameter
     /// gradients overwrite `grads`; the input gradient goes to `dx`.
+    #[allow(clippy::too_many_arguments)]
     pub fn backward(
         &self,
         p: &[f32],
@@ -195,8 +202,8 @@ impl ReluNet {
         let mut dx = dx;
         for l in (0..self.depth()).rev() {
             let h = &self.hidden[l];
-            let act = ws.act[l].as_slice().expect("contiguous");
-            contiguous_mut(&mut ws.g)
+            let act = ws.act[l].as_slice();
+            ws.g.as_slice_mut()
                 .iter_mut()
                 .zip(act)
                 .for_each(|(g, a)| *g = if *a > 0.0 { *g } else { 0.0 });
@@ -227,6 +234,25 @@ impl ReluNet {
     }
 }
 
-fn contiguous_mut(a: &mut Array2<f32>) -> &mut [f32] {
-    a.as_slice_mut().expect("workspace matrices are contiguous")
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nn::placement::{page_distance, page_offset};
+
+    /// Every pair of workspace matrices a loop sweeps together starts at
+    /// least 512 bytes apart within a page.
+    #[test]
+    fn workspace_matrices_take_separate_lanes() {
+        let net = ReluNet::new(500, 1000, 2, true);
+        let ws = net.workspace(50);
+        let mats = [
+            &ws.pre[0], &ws.act[0], &ws.pre[1], &ws.act[1], &ws.g, &ws.g2,
+        ];
+        let o = mats.map(|m| page_offset(m.as_slice().as_ptr()));
+        for i in 0..o.len() {
+            for j in 0..i {
+                assert!(page_distance(o[i], o[j]) >= 512, "{o:?}");
+            }
+        }
+    }
 }

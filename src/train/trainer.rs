@@ -2,12 +2,14 @@
 //! a steady-state step allocates nothing.
 
 use ndarray::Array2;
+use rayon::prelude::*;
 
 use super::TrainerState;
 use crate::config::{Config, ConfigError};
 use crate::data::DataStream;
 use crate::gemm::Parallelism;
-use crate::nn::{Arch, Model, Optimizer, Workspace, bce_with_logits};
+use crate::nn::placement::{Placed, PlacedMatrix, lane};
+use crate::nn::{Arch, Model, Optimizer, Workspace, bce_with_logits, stream_offsets};
 use crate::rng::{Stream, rng_for};
 
 pub struct Trainer {
@@ -19,10 +21,11 @@ pub struct Trainer {
     data: DataStream,
     pool: rayon::ThreadPool,
     ws: Workspace,
-    x: Array2<f32>,
+    x: PlacedMatrix,
     y: Vec<f32>,
     dlogits: Array2<f32>,
-    grads: Vec<f32>,
+    /// Placed for the optimiser's sweep beside the parameters.
+    grads: Placed,
     /// Batch-norm running statistics before the current step, restored when
     /// the step fails (its forward pass already updated them).
     buffers_before: Vec<f32>,
@@ -44,6 +47,9 @@ impl StepOutcome {
     }
 }
 
+/// The batch's page lane: apart from the model workspace's lanes.
+const INPUT_LANE: usize = lane(7);
+
 fn build_model(config: &Config) -> Model {
     let mut rng = rng_for(config.seed, Stream::Init, 0);
     let (n, m) = (config.data.n, &config.model);
@@ -63,10 +69,21 @@ fn build_model(config: &Config) -> Model {
     model
 }
 
-/// True when no value is NaN or infinite. Multiplying by zero turns any
-/// such value into NaN and keeps every other at 0; lane-wise sums make the
-/// pass vectorise, unlike a short-circuiting `all`.
+/// True when no value is NaN or infinite; in chunks on every thread of the
+/// pool it runs in (the answer is the same however they are split).
 fn all_finite(v: &[f32]) -> bool {
+    const CHUNK: usize = 1 << 16;
+    if rayon::current_thread_index().is_some() && rayon::current_num_threads() > 1 {
+        v.par_chunks(CHUNK).all(chunk_finite)
+    } else {
+        chunk_finite(v)
+    }
+}
+
+/// Multiplying by zero turns NaN or an infinity into NaN and keeps every
+/// other value at 0; lane-wise sums make the pass vectorise, unlike a
+/// short-circuiting `all`.
+fn chunk_finite(v: &[f32]) -> bool {
     const LANES: usize = 16;
     let mut acc = [0.0f32; LANES];
     let chunks = v.chunks_exact(LANES);
@@ -156,10 +173,10 @@ impl Trainer {
         let (batch, n, threads) = (config.train.batch, config.data.n, config.train.threads);
         Self {
             ws: model.workspace(batch, Parallelism(threads)),
-            x: Array2::zeros((batch, n)),
+            x: PlacedMatrix::zeros(batch, n, INPUT_LANE),
             y: vec![0.0; batch],
             dlogits: Array2::zeros((batch, 1)),
-            grads: vec![0.0; model.params.len()],
+            grads: Placed::zeros(model.params.len(), stream_offsets(&model.params)[0]),
             buffers_before: model.buffers.clone(),
             pool: pool(threads),
             preset: preset.to_string(),
@@ -170,6 +187,11 @@ impl Trainer {
             step,
             elapsed_before_s: elapsed,
         }
+    }
+
+    /// The gradients of the last step.
+    pub fn grads(&self) -> &[f32] {
+        &self.grads
     }
 
     pub fn samples(&self) -> u64 {
@@ -208,6 +230,8 @@ impl Trainer {
             ..
         } = self;
         let batch = y.len();
+        // The parameters move when a snapshot or import replaces them.
+        grads.place(stream_offsets(&model.params)[0]);
         buffers_before.copy_from_slice(&model.buffers);
         let outcome = on_pool(pool, || {
             data.next_batch(x.view_mut(), y);
@@ -225,16 +249,16 @@ impl Trainer {
             return outcome;
         }
         on_pool(pool, || {
-            model.backward(x.view(), ws, dlogits.view(), Some(grads), None)
+            model.backward(x.view(), ws, dlogits.view(), Some(&mut **grads), None)
         });
-        if !all_finite(grads) {
+        if !on_pool(pool, || all_finite(grads)) {
             model.buffers.copy_from_slice(buffers_before);
             return StepOutcome {
                 loss: f32::NAN,
                 ..outcome
             };
         }
-        optimizer.step(&mut model.params, grads);
+        on_pool(pool, || optimizer.step(&mut model.params, grads));
         self.step += 1;
         outcome
     }
@@ -248,7 +272,7 @@ impl Trainer {
         self.optimizer.set_rule(next.rule());
         if next.train.batch != self.config.train.batch {
             let (b, n) = (next.train.batch, next.data.n);
-            self.x = Array2::zeros((b, n));
+            self.x = PlacedMatrix::zeros(b, n, INPUT_LANE);
             self.y = vec![0.0; b];
             self.dlogits = Array2::zeros((b, 1));
             self.model.fit_workspace(&mut self.ws, b);
@@ -310,6 +334,21 @@ mod tests {
         unscaled.set("model.init_scale", "1").unwrap();
         let (loss, _) = initial_loss(&unscaled, 2000);
         assert!((0.5..0.7).contains(&loss), "{loss}");
+    }
+
+    #[test]
+    fn all_finite_sees_every_position_on_two_threads() {
+        let mut v = vec![1.5f32; 3 << 16];
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        assert!(pool.install(|| all_finite(&v)));
+        for i in [0, 1 << 16, (3 << 16) - 1] {
+            v[i] = f32::NAN;
+            assert!(!pool.install(|| all_finite(&v)), "{i}");
+            v[i] = 1.5;
+        }
     }
 
     #[test]
