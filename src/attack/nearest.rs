@@ -7,6 +7,8 @@
 //! found from *any* start, tightened by bisecting the great circle from x
 //! toward its few nearest points of F (by chord): the wrong end of each
 //! bisection is an error point at most as far as the point it started from.
+//! Each start's best point is then walked along the decision boundary
+//! toward it (`boundary_walk`), which matters where E is curved.
 //!
 //! Which way it errs. F lies in E, so every per-start value is an upper
 //! bound on d(x, E), and their mean an upper estimate of d(E) (up to
@@ -26,6 +28,7 @@ use std::time::Instant;
 use ndarray::{Array2, ArrayView2, Axis};
 use rayon::prelude::*;
 
+use super::boundary_walk::walk_toward;
 use super::cancel::Cancel;
 use super::error::AttackError;
 use super::manifold::{CHUNK, ManifoldOutcome, ManifoldParams, Mode, manifold_attack_cancellable};
@@ -412,30 +415,56 @@ fn tighten_group(
             }
         }
     }
-    let mut best = vec![f64::INFINITY; starts.len()];
+    // Each start's nearest verified error point so far, with its distance.
+    let mut best: Vec<(f64, Option<Vec<f32>>)> = vec![(f64::INFINITY, None); starts.len()];
     for (r, &(s, _, chord)) in pairs.iter().enumerate() {
-        let d = if start_wrong[r] {
-            0.0
+        let (d, point) = if start_wrong[r] {
+            (0.0, None)
         } else if !end_wrong[r] {
             continue;
         } else if hi[r] < 1.0 {
             let mut p = vec![0.0f32; n];
             arc_point(&row_of(&a, r), &row_of(&b, r), hi[r], radius, &mut p);
-            distance(starts[s], &p)
+            (distance(starts[s], &p), Some(p))
         } else {
-            chord
+            (chord, Some(row_of(&b, r)))
         };
-        best[s] = best[s].min(d);
+        if d < best[s].0 {
+            best[s] = (d, point);
+        }
+    }
+    // The crossing of one arc can lie well past the nearest error of a
+    // curved error set: walk each start's best point along the boundary.
+    let walked: Vec<usize> = (0..starts.len())
+        .filter(|&s| best[s].1.is_some())
+        .collect();
+    if !walked.is_empty() {
+        let mut x = Array2::zeros((walked.len(), n));
+        let mut p = Array2::zeros((walked.len(), n));
+        for (k, &s) in walked.iter().enumerate() {
+            x.row_mut(k).assign(&x0.row(s));
+            let point = best[s].1.as_deref().expect("walked points exist");
+            p.row_mut(k).assign(&ndarray::ArrayView1::from(point));
+        }
+        let d = walk_toward(model, &x, &mut p, label, radius, halvings);
+        for (k, &s) in walked.iter().enumerate() {
+            best[s].0 = best[s].0.min(d[k]);
+        }
     }
     // Rounding could in principle leave a start without a verified
     // candidate; the nearest found error (verified by the attack) still
     // bounds it.
-    for (s, x) in starts.iter().enumerate() {
-        if !best[s].is_finite() {
-            best[s] = nearest_rows(x, errors)
-                .first()
-                .map_or(f64::INFINITY, |c| c.1);
-        }
-    }
-    best
+    starts
+        .iter()
+        .zip(best)
+        .map(|(x, (d, _))| {
+            if d.is_finite() {
+                d
+            } else {
+                nearest_rows(x, errors)
+                    .first()
+                    .map_or(f64::INFINITY, |c| c.1)
+            }
+        })
+        .collect()
 }
