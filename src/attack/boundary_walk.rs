@@ -92,7 +92,13 @@ pub(crate) fn walk_toward(
             for r in (0..rows).filter(|&r| live[r]) {
                 let mid = 0.5 * (lo[r] + hi[r]);
                 let mut t = trial.row_mut(r);
-                arc_point(row(x, r), row(&deep, r), mid, radius, t.as_slice_mut().expect("contiguous"));
+                arc_point(
+                    row(x, r),
+                    row(&deep, r),
+                    mid,
+                    radius,
+                    t.as_slice_mut().expect("contiguous"),
+                );
             }
             let logits = probe.forward(model, trial.view());
             for r in (0..rows).filter(|&r| live[r]) {

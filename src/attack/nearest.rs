@@ -435,9 +435,7 @@ fn tighten_group(
     }
     // The crossing of one arc can lie well past the nearest error of a
     // curved error set: walk each start's best point along the boundary.
-    let walked: Vec<usize> = (0..starts.len())
-        .filter(|&s| best[s].1.is_some())
-        .collect();
+    let walked: Vec<usize> = (0..starts.len()).filter(|&s| best[s].1.is_some()).collect();
     if !walked.is_empty() {
         let mut x = Array2::zeros((walked.len(), n));
         let mut p = Array2::zeros((walked.len(), n));

@@ -40,7 +40,9 @@ pub use error::MeasureError;
 pub use exact_geometry::{Geometry, MAX_EXACT_N};
 pub use measurement::Measurement;
 pub use per_sphere::PerSphere;
-pub use pipeline::{Cheap, Finished, Settings, SlowCycle, cheap, measure, sample};
+pub use pipeline::{
+    Cheap, Exact, Finished, Settings, SlowCycle, cheap, cheap_after, measure, sample,
+};
 pub use rare_rate::RareWhen;
 pub use rate::{Rate, RateChoice, RateSource, choose};
 pub use rates::{RateReading, Rates};

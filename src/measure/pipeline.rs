@@ -106,6 +106,20 @@ pub fn sample(
     threads: usize,
     cancel: &Cancel,
 ) -> Result<Option<McEstimate>, MeasureError> {
+    sample_between(est, model, version, more, threads, cancel, &mut || {})
+}
+
+/// `sample` that calls `between` after every round: a caller can look
+/// at other work (a new model to analyse) without changing a number.
+pub fn sample_between(
+    est: &mut ErrorEstimator,
+    model: &Model,
+    version: u64,
+    more: u64,
+    threads: usize,
+    cancel: &Cancel,
+    between: &mut dyn FnMut(),
+) -> Result<Option<McEstimate>, MeasureError> {
     let mut left = more;
     let mut last = None;
     while left > 0 {
@@ -113,8 +127,40 @@ pub fn sample(
         let take = left.min(ROUND);
         last = Some(est.run(model, version, take, threads)?);
         left -= take;
+        between();
     }
     Ok(last)
+}
+
+/// What is known of a model in closed form: its decomposition and, for a
+/// quadratic net, the alphas, exact rates and worst-case losses. Under a
+/// second at n = 500, where a Monte Carlo round of 1e6 points takes half a
+/// minute.
+#[derive(Debug, Clone, Default)]
+pub struct Exact {
+    pub geometry: Geometry,
+    pub quad: Option<QuadAnalysis>,
+}
+
+impl Exact {
+    pub fn of(model: &Model, s: &Settings) -> Result<Self, MeasureError> {
+        let geometry = Geometry::of(model, s.radius)?;
+        let quad = geometry.analysis()?;
+        Ok(Self { geometry, quad })
+    }
+
+    /// The rate choice from the exact rates alone (None for a model
+    /// without them).
+    pub fn rates(&self, s: &Settings) -> Option<Rates> {
+        let quad = self.quad.as_ref()?;
+        Some(Rates::choose(
+            s.n,
+            s.radius,
+            None,
+            Some(quad),
+            &PerSphere::default(),
+        ))
+    }
 }
 
 /// The exact geometry, analysis, estimate, rate choice and bounds for
@@ -128,9 +174,25 @@ pub fn cheap(
     threads: usize,
     cancel: &Cancel,
 ) -> Result<Cheap, MeasureError> {
-    let geometry = Geometry::of(model, s.radius)?;
-    let quad = geometry.analysis()?;
-    let sampled = sample(est, model, version, s.samples, threads, cancel)?;
+    let exact = Exact::of(model, s)?;
+    cheap_after(exact, model, s, est, version, threads, cancel, &mut || {})
+}
+
+/// `cheap` with the exact part already done, and `between` called between
+/// Monte Carlo rounds.
+#[allow(clippy::too_many_arguments)]
+pub fn cheap_after(
+    exact: Exact,
+    model: &Model,
+    s: &Settings,
+    est: &mut ErrorEstimator,
+    version: u64,
+    threads: usize,
+    cancel: &Cancel,
+    between: &mut dyn FnMut(),
+) -> Result<Cheap, MeasureError> {
+    let Exact { geometry, quad } = exact;
+    let sampled = sample_between(est, model, version, s.samples, threads, cancel, between)?;
     let rates = Rates::choose(
         s.n,
         s.radius,

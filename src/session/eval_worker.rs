@@ -1,11 +1,16 @@
 //! The evaluation thread: measures the published models with the measuring
 //! pipeline (`crate::measure`), sharing its time between two kinds of work.
 //!
-//! * Cheap, at every publication: a quadratic net's eigendecomposition and
-//!   from it the alphas, exact rates and closed-form worst-case losses; a
-//!   Monte Carlo round of `eval.samples` points; the rate choice and the
-//!   bounds (`measure::cheap`), sent as `QuadReport`, `ErrorEstimate` and
-//!   `Rates`. Under a second at n = 500.
+//! * Exact, on arrival: the moment a publication is taken from the slot
+//!   (between units, and between the Monte Carlo rounds of a cheap step),
+//!   a quadratic net's eigendecomposition and from it the alphas, exact
+//!   rates and closed-form worst-case losses (`measure::Exact`), sent as
+//!   `QuadReport` and `Rates`. Under a second at n = 500, so every
+//!   publication a run makes gets one, whatever else is running.
+//! * Cheap, for the newest arrival when its turn comes: a Monte Carlo
+//!   round of `eval.samples` points, the rate choice and the bounds
+//!   (`measure::cheap_after`), sent as `ErrorEstimate` and `Rates`. Half a
+//!   minute for 1e6 points at n = 500 on one thread.
 //! * Slow, one cycle per model (`measure::SlowCycle`): a rare-event
 //!   estimate on each sphere where Monte Carlo saw no error and no exact
 //!   rate is known (sent as `Rates` of the cycle's model, the rate choice
@@ -20,7 +25,8 @@
 //!
 //! How the time is shared. A slow cycle runs on the model it started with,
 //! a unit at a time. Between units the thread takes the newest publication
-//! (the slot holds only the newest) and measures it cheaply whenever cheap
+//! (the slot holds only the newest), does its exact part, and measures the
+//! newest arrival cheaply whenever cheap
 //! work has had no more of the thread's time than slow work since the cycle
 //! began: with both kinds waiting each gets at least half, so publications
 //! are measured while a cycle runs instead of after it, and a newer model
@@ -41,7 +47,9 @@ use crossbeam_channel::{Receiver, Sender, TryRecvError};
 use super::messages::{Event, QuadReport, Stamped};
 use super::publish::Publication;
 use crate::attack::{Cancel, ErrorEstimator, RareEstimate, SliceKind, SliceParams};
-use crate::measure::{Finished, Geometry, PerSphere, Rates, Settings, SlowCycle, cheap, sample};
+use crate::measure::{
+    Exact, Finished, Geometry, PerSphere, Rates, Settings, SlowCycle, cheap_after, sample,
+};
 use crate::stats::QuadAnalysis;
 
 /// Monte Carlo rounds per model beyond the first while idle: a paused run
@@ -68,6 +76,12 @@ struct Latest {
     /// Rare-event estimates of this very model, once its cycle made them.
     rare: PerSphere<Option<RareEstimate>>,
     extra_rounds: u64,
+}
+
+/// A publication whose exact part is done and sent.
+struct Arrived {
+    p: Publication,
+    exact: Exact,
 }
 
 /// A slow cycle in progress.
@@ -97,22 +111,24 @@ impl EvalWorker {
             return;
         };
         let mut est = ErrorEstimator::new(first.config.seed, first.config.data.radius as f32);
-        let mut pending = Some(first);
+        let mut pending = self.arrive(first);
         let mut latest: Option<Latest> = None;
         let mut slow: Option<Slow> = None;
         let (mut cheap_s, mut slow_s) = (0.0f64, 0.0f64);
         while !self.cancel.is_cancelled() {
             match self.models.try_recv() {
-                Ok(p) => pending = Some(p),
+                Ok(p) => pending = self.arrive(p).or(pending),
                 Err(TryRecvError::Empty) => {}
                 Err(TryRecvError::Disconnected) => return,
             }
             let cheap_turn = slow.is_none() || cheap_s <= slow_s;
-            if cheap_turn && let Some(p) = pending.take() {
+            if cheap_turn && let Some(a) = pending.take() {
                 let t = Instant::now();
-                if let Some(l) = self.cheap(p, &mut est) {
+                let (measured, newer) = self.cheap(a, &mut est);
+                if let Some(l) = measured {
                     latest = Some(l);
                 }
+                pending = newer;
                 cheap_s += t.elapsed().as_secs_f64();
                 if slow.is_none()
                     && let Some(l) = &latest
@@ -147,7 +163,7 @@ impl EvalWorker {
             // Nothing left: sleep until the next publication (or until the
             // trainer has gone and the slot disconnects).
             match self.models.recv() {
-                Ok(p) => pending = Some(p),
+                Ok(p) => pending = self.arrive(p),
                 Err(_) => return,
             }
         }
@@ -157,26 +173,38 @@ impl EvalWorker {
         Settings::from_config(&p.config)
     }
 
-    /// Geometry, analysis, a Monte Carlo round, rates; None when the model
-    /// cannot be measured (its warning is sent).
-    fn cheap(&mut self, p: Publication, est: &mut ErrorEstimator) -> Option<Latest> {
-        if !p.model.is_finite() {
-            return None;
-        }
+    fn arrive(&mut self, p: Publication) -> Option<Arrived> {
+        arrive(p, &self.events, &mut self.noted_geometry)
+    }
+
+    /// A Monte Carlo round and the rates for an arrival; None when the
+    /// model cannot be measured (its warning is sent). Publications that
+    /// arrive meanwhile get their exact part at once; the newest is
+    /// returned beside.
+    fn cheap(&mut self, a: Arrived, est: &mut ErrorEstimator) -> (Option<Latest>, Option<Arrived>) {
+        let Arrived { p, exact } = a;
         let settings = Self::settings(&p);
         let threads = p.config.eval.threads;
-        match cheap(&p.model, &settings, est, p.version, threads, &self.cancel) {
+        let mut newer = None;
+        let (models, events, noted) = (&self.models, &self.events, &mut self.noted_geometry);
+        let mut between = || {
+            if let Ok(p) = models.try_recv() {
+                newer = arrive(p, events, noted).or(newer.take());
+            }
+        };
+        let version = p.version;
+        let got = cheap_after(
+            exact,
+            &p.model,
+            &settings,
+            est,
+            version,
+            threads,
+            &self.cancel,
+            &mut between,
+        );
+        let measured = match got {
             Ok(c) => {
-                if let Some(note) = c.geometry.note()
-                    && !self.noted_geometry
-                {
-                    self.noted_geometry = true;
-                    self.send(Event::warning(note));
-                }
-                if let Some(q) = &c.quad {
-                    let report = QuadReport::from(q.clone());
-                    self.send(Event::QuadReport(Stamped::new(p.version, p.step, report)));
-                }
                 if let Some(e) = c.sampled {
                     self.send(Event::ErrorEstimate(Stamped::new(p.version, p.step, e)));
                 }
@@ -200,7 +228,8 @@ impl EvalWorker {
                 self.send(Event::warning(format!("measurement: {e}")));
                 None
             }
-        }
+        };
+        (measured, newer)
     }
 
     /// One more Monte Carlo round on the newest model, with its rates.
@@ -297,6 +326,37 @@ impl EvalWorker {
     }
 }
 
+/// The exact part of a publication, sent at once: a quadratic net's
+/// `QuadReport` and its exact rates. None for a model that cannot be
+/// measured (non-finite weights; a failed decomposition is warned of).
+fn arrive(p: Publication, events: &Sender<Event>, noted_geometry: &mut bool) -> Option<Arrived> {
+    if !p.model.is_finite() {
+        return None;
+    }
+    let settings = Settings::from_config(&p.config);
+    let exact = match Exact::of(&p.model, &settings) {
+        Ok(e) => e,
+        Err(e) => {
+            let _ = events.send(Event::warning(format!("measurement: {e}")));
+            return None;
+        }
+    };
+    if let Some(note) = exact.geometry.note()
+        && !*noted_geometry
+    {
+        *noted_geometry = true;
+        let _ = events.send(Event::warning(note));
+    }
+    if let Some(q) = &exact.quad {
+        let report = QuadReport::from(q.clone());
+        let _ = events.send(Event::QuadReport(Stamped::new(p.version, p.step, report)));
+    }
+    if let Some(rates) = exact.rates(&settings) {
+        let _ = events.send(Event::Rates(Stamped::new(p.version, p.step, rates)));
+    }
+    Some(Arrived { p, exact })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -374,6 +434,58 @@ mod tests {
                 _ => true,
             }
         }));
+    }
+
+    #[test]
+    fn every_publication_gets_its_exact_report_during_a_long_monte_carlo_round() {
+        let n = 20;
+        let mut alphas = vec![0.9; n];
+        alphas[0] = 2.2;
+        let model =
+            crate::nn::Model::quad_with_alphas(&alphas, n, &mut rng_for(5, Stream::Init, 0));
+        let mut config = crate::config::preset("quad-paper").unwrap().config;
+        config.data.n = n;
+        config.model.hidden = n;
+        // A round of seconds, as 1e6 points are at n = 500.
+        config.eval.samples = 1 << 27;
+        let (mut publisher, models) = slot();
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let stop = Arc::new(AtomicBool::new(false));
+        let worker = EvalWorker::new(models, tx, Arc::clone(&stop));
+        let handle = std::thread::spawn(move || worker.run());
+        let mut events = Vec::new();
+        for step in [100, 200, 300] {
+            publisher.publish(step, &model, &config);
+            loop {
+                let e = next(&rx);
+                // Sent right after the model's QuadReport.
+                let got = matches!(&e, Event::Rates(s) if s.step == step);
+                events.push(e);
+                if got {
+                    break;
+                }
+            }
+        }
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        drop(publisher);
+        handle.join().unwrap();
+        assert!(
+            !events.iter().any(|e| matches!(e, Event::ErrorEstimate(_))),
+            "the first Monte Carlo round ended before the later models were analysed"
+        );
+        let steps: Vec<u64> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Rates(r) => Some(r.step),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(steps, [100, 200, 300], "exact rates on arrival");
+        let reports = events
+            .iter()
+            .filter(|e| matches!(e, Event::QuadReport(_)))
+            .count();
+        assert_eq!(reports, 3);
     }
 
     #[test]
