@@ -188,7 +188,7 @@ fn calibration(data: &SweepData) -> anyhow::Result<Vec<Calibration>> {
 
 fn calibration_text(cal: &[Calibration], data: &SweepData) -> String {
     let mut s = String::from(
-        "Every d(E) in this report is the mean of per-start upper bounds on the distance to the nearest error: the distance to the nearest error found from any start, tightened by bisection along great circles. How loose those bounds are is measured where the answer is known. On cap classifiers at this sweep's n, with its starts and attack settings:\n\n| cap measure mu | found / starts | attack d(E) | exact d(E) over the same starts | bias | largest per-start excess |\n|---|---|---|---|---|---|\n",
+        "Every d(E) in this report is the mean of per-start upper bounds on the distance to the nearest error: the distance to the nearest error found from any start, tightened by bisection along great circles and a walk along the decision boundary toward the start. How loose those bounds are is measured where the answer is known. On cap classifiers at this sweep's n, with its starts and attack settings:\n\n| cap measure mu | found / starts | attack d(E) | exact d(E) over the same starts | bias | largest per-start excess |\n|---|---|---|---|---|---|\n",
     );
     for c in cal {
         let _ = writeln!(
