@@ -5,6 +5,7 @@
 //! random (about half each). Counts accumulate across calls while the model
 //! version stays the same, so a monitor can keep tightening one estimate.
 
+use std::sync::Mutex;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -58,6 +59,7 @@ pub struct ErrorEstimator {
     /// Index of the next evaluation point.
     next: u64,
     counts: Counts,
+    spares: Spares,
 }
 
 impl ErrorEstimator {
@@ -70,6 +72,7 @@ impl ErrorEstimator {
             version: None,
             next: 0,
             counts: Counts::default(),
+            spares: Spares::default(),
         }
     }
 
@@ -107,12 +110,14 @@ impl ErrorEstimator {
         let first = self.next / CHUNK as u64;
         let (seed, radius) = (self.seed, self.radius);
         let started = Instant::now();
+        let spares = &self.spares;
+        spares.keep_for(model);
         let counts = pool::install(threads, || {
             (first..first + chunks)
                 .into_par_iter()
                 .map_init(
-                    || Scratch::new(model),
-                    |s, c| s.count(model, seed, radius, c * CHUNK as u64),
+                    || spares.take(model),
+                    |s, c| s.get().count(model, seed, radius, c * CHUNK as u64),
                 )
                 .reduce(Counts::default, Counts::add)
         });
@@ -129,6 +134,85 @@ impl ErrorEstimator {
                 0.0
             },
         })
+    }
+}
+
+/// Scratch buffers kept between calls. A call of a few dozen chunks (the
+/// evaluation thread's rounds, a benchmark window) would otherwise spend a
+/// few percent of its time faulting in fresh buffers, several MB per task.
+#[derive(Default)]
+struct Spares {
+    /// The model shape they were made for and the buffers.
+    held: Mutex<(Shape, Vec<Scratch>)>,
+}
+
+impl Spares {
+    fn shape(model: &Model) -> Shape {
+        Some((
+            std::mem::discriminant(&model.arch),
+            model.dim(),
+            model.params.len(),
+            model.buffers.len(),
+        ))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, (Shape, Vec<Scratch>)> {
+        self.held
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Drops buffers made for another model shape.
+    fn keep_for(&self, model: &Model) {
+        let mut held = self.lock();
+        if held.0 != Self::shape(model) {
+            *held = (Self::shape(model), Vec::new());
+        }
+    }
+
+    fn take(&self, model: &Model) -> Lent<'_> {
+        let s = self.lock().1.pop();
+        Lent {
+            scratch: Some(s.unwrap_or_else(|| Scratch::new(model))),
+            home: self,
+        }
+    }
+}
+
+impl Clone for Spares {
+    /// A copy of an estimator starts without buffers.
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl std::fmt::Debug for Spares {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Spares({})", self.lock().1.len())
+    }
+}
+
+/// What a scratch's buffers depend on: the kind of net, its input
+/// dimension and its parameter and buffer counts.
+type Shape = Option<(std::mem::Discriminant<crate::nn::Arch>, usize, usize, usize)>;
+
+/// A scratch lent to one rayon task, returned when the task ends.
+struct Lent<'a> {
+    scratch: Option<Scratch>,
+    home: &'a Spares,
+}
+
+impl Lent<'_> {
+    fn get(&mut self) -> &mut Scratch {
+        self.scratch.as_mut().expect("lent until dropped")
+    }
+}
+
+impl Drop for Lent<'_> {
+    fn drop(&mut self) {
+        if let Some(s) = self.scratch.take() {
+            self.home.lock().1.push(s);
+        }
     }
 }
 
