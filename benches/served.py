@@ -13,10 +13,13 @@
         frame, and the dashboard's peak resident memory (VmHWM). RUN must be
         served (started with --detach, or resumed with --detach).
 
-    benches/served.py synth DIR --lines 1000000
-        Appends that many StepMetrics records to DIR/metrics.jsonl (a run
-        directory made by a short `spheres run --headless`), for `attach`
-        timings on a log far longer than any real run writes.
+    benches/served.py synth DIR --lines 1000000 [--every 11]
+        Appends that many StepMetrics records, `--every` steps apart, to
+        DIR/metrics.jsonl (a run directory made by a short `spheres run
+        --headless`), for `attach` timings on a log far longer than any
+        real run writes. A quick-preset run logs about one record per 20
+        steps: `--lines 48600 --every 20` after a 28.5k-step run makes the
+        log of a 1e6-step run.
 
 Windows alternate so that the host's drift (up to 2x on a shared machine)
 hits both sides alike; compare medians, and say how busy the machine was.
@@ -179,7 +182,7 @@ def synth(args):
     wall = time.time()
     with open(path, "a") as f:
         for i in range(1, args.lines + 1):
-            s = step + i * 11
+            s = step + i * args.every
             f.write(json.dumps({
                 "wall": wall + i * 0.1, "kind": "StepMetrics", "step": s, "samples": s * 50,
                 "loss": 0.7 / (1 + i * 1e-3) * (1 + 0.1 * random.random()), "accuracy": 0.99,
@@ -200,6 +203,7 @@ def main():
     s = sub.add_parser("synth")
     s.add_argument("dir")
     s.add_argument("--lines", type=int, default=1_000_000)
+    s.add_argument("--every", type=int, default=11)
     args = p.parse_args()
     {"clients": clients, "attach": attach, "synth": synth}[args.what](args)
 

@@ -8,9 +8,24 @@ use std::process::Command;
 fn eval_quad(steps: &str) -> serde_json::Value {
     let o = Command::new(env!("CARGO_BIN_EXE_spheres"))
         .args([
-            "eval", "--preset", "quad-paper", "--set", "data.n=50", "--set", "model.hidden=100",
-            "--set", "train.lr=3e-3", "--steps", steps, "--samples", "20000", "--starts", "100",
-            "--threads", "2", "--json",
+            "eval",
+            "--preset",
+            "quad-paper",
+            "--set",
+            "data.n=50",
+            "--set",
+            "model.hidden=100",
+            "--set",
+            "train.lr=3e-3",
+            "--steps",
+            steps,
+            "--samples",
+            "20000",
+            "--starts",
+            "100",
+            "--threads",
+            "2",
+            "--json",
         ])
         .output()
         .unwrap();
@@ -28,12 +43,24 @@ fn the_attack_finds_the_exact_d_e_of_quadratic_nets_within_3_percent() {
         for sphere in ["inner", "outer"] {
             let d = &v["d_e"][sphere];
             let (starts, found) = (d["starts"].as_f64().unwrap(), d["found"].as_f64().unwrap());
-            assert!(found >= 0.95 * starts, "{steps} steps, {sphere}: {found}/{starts} found");
-            let (mean, exact) = (d["mean"].as_f64().unwrap(), d["exact_mean"].as_f64().unwrap());
+            assert!(
+                found >= 0.95 * starts,
+                "{steps} steps, {sphere}: {found}/{starts} found"
+            );
+            let (mean, exact) = (
+                d["mean"].as_f64().unwrap(),
+                d["exact_mean"].as_f64().unwrap(),
+            );
             let bias = mean / exact - 1.0;
             // Every per-start value is an upper bound on the exact distance.
-            assert!(bias > -1e-4, "{steps} steps, {sphere}: attack {mean} below exact {exact}");
-            assert!(bias < 0.03, "{steps} steps, {sphere}: attack {mean} vs exact {exact}");
+            assert!(
+                bias > -1e-4,
+                "{steps} steps, {sphere}: attack {mean} below exact {exact}"
+            );
+            assert!(
+                bias < 0.03,
+                "{steps} steps, {sphere}: attack {mean} vs exact {exact}"
+            );
         }
     }
 }

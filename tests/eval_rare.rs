@@ -50,14 +50,24 @@ fn eval_json_carries_the_exact_d_e_and_with_rare_the_rare_event_estimates() {
         // Without --rare no estimate ran: the key is there, null.
         assert!(r.get("rare").is_some_and(|x| x.is_null()), "{r}");
         let d = &v["d_e"][sphere];
-        let (mean, exact) = (d["mean"].as_f64().unwrap(), d["exact_mean"].as_f64().unwrap());
+        let (mean, exact) = (
+            d["mean"].as_f64().unwrap(),
+            d["exact_mean"].as_f64().unwrap(),
+        );
         assert!(d["exact_se"].as_f64().unwrap() > 0.0, "{d}");
         // Each start's value bounds its exact distance from above.
-        assert!(mean >= exact - 1e-4, "{sphere}: attack {mean} below exact {exact}");
+        assert!(
+            mean >= exact - 1e-4,
+            "{sphere}: attack {mean} below exact {exact}"
+        );
     }
     assert!(v["quad"]["exact_worst_loss_inner"].is_number());
     let notes = v["notes"].as_array().unwrap();
-    assert!(notes.iter().any(|n| n.as_str().unwrap().contains("attack's bias")));
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("attack's bias"))
+    );
 
     let v: serde_json::Value =
         serde_json::from_str(&run(&["--json", "--rare"])).expect("one JSON object");
@@ -72,7 +82,10 @@ fn eval_json_carries_the_exact_d_e_and_with_rare_the_rare_event_estimates() {
         // ranks first in the rate choice.
         let exact = v[sphere]["exact"].as_f64().unwrap();
         let (lo, hi) = (rare["lo"].as_f64().unwrap(), rare["hi"].as_f64().unwrap());
-        assert!(lo <= exact && exact <= hi, "{sphere}: {exact} not in [{lo}, {hi}]");
+        assert!(
+            lo <= exact && exact <= hi,
+            "{sphere}: {exact} not in [{lo}, {hi}]"
+        );
         assert_eq!(v[sphere]["mu"]["source"], "exact");
     }
 }
