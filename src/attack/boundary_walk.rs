@@ -20,9 +20,10 @@
 
 use ndarray::Array2;
 
+use super::arc_bisect::{arc_end, bisect_arcs};
 use super::manifold::row;
 use super::probe::{Probe, ascent_sign, misclassified};
-use super::sphere::{arc_point, distance, norm, project_tangent, rescale};
+use super::sphere::{distance, norm, project_tangent, rescale};
 use crate::nn::Model;
 
 /// Walk iterations per point: each costs one gradient and `halvings + 1`
@@ -50,8 +51,9 @@ pub(crate) fn walk_toward(
     let mut best: Vec<f64> = (0..rows).map(|r| distance(row(x, r), row(p, r))).collect();
     let mut xi: Vec<f64> = best.iter().map(|d| FIRST_STEP * d).collect();
     let mut deep = p.clone();
-    let mut trial = p.clone();
     let dir = vec![ascent_sign(label); rows];
+    let labels = vec![label; rows];
+    let radii = vec![radius; rows];
     for _ in 0..WALK_STEPS {
         probe.forward(model, p.view());
         probe.backward(model, p.view(), &dir);
@@ -87,38 +89,14 @@ pub(crate) fn walk_toward(
                 live[r] = false;
             }
         }
-        let (mut lo, mut hi) = (vec![0.0f64; rows], vec![1.0f64; rows]);
-        for _ in 0..halvings {
-            for r in (0..rows).filter(|&r| live[r]) {
-                let mid = 0.5 * (lo[r] + hi[r]);
-                let mut t = trial.row_mut(r);
-                arc_point(
-                    row(x, r),
-                    row(&deep, r),
-                    mid,
-                    radius,
-                    t.as_slice_mut().expect("contiguous"),
-                );
-            }
-            let logits = probe.forward(model, trial.view());
-            for r in (0..rows).filter(|&r| live[r]) {
-                let mid = 0.5 * (lo[r] + hi[r]);
-                if misclassified(logits[r], label) {
-                    hi[r] = mid;
-                } else {
-                    lo[r] = mid;
-                }
-            }
-        }
+        let hi = bisect_arcs(
+            model, &mut probe, x, &deep, &labels, &radii, &live, halvings,
+        );
         let mut q = vec![0.0f32; n];
         for r in (0..rows).filter(|&r| live[r]) {
             // hi is 1 (the deep point, checked above) or a midpoint that
             // was seen misclassified.
-            if hi[r] < 1.0 {
-                arc_point(row(x, r), row(&deep, r), hi[r], radius, &mut q);
-            } else {
-                q.copy_from_slice(row(&deep, r));
-            }
+            arc_end(row(x, r), row(&deep, r), hi[r], radius, &mut q);
             let d = distance(row(x, r), &q);
             if d < best[r] {
                 best[r] = d;

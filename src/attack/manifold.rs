@@ -14,6 +14,7 @@
 use ndarray::{Array2, ArrayView2, Axis};
 use rayon::prelude::*;
 
+use super::arc_bisect::bisect_arcs;
 use super::cancel::Cancel;
 use super::error::{AttackError, check_points};
 use super::pool;
@@ -230,16 +231,21 @@ fn attack_chunk(
         .map(|f| matches!(f, Some(s) if *s > 0))
         .collect();
     if refine.contains(&true) {
-        bisect(
+        let hi = bisect_arcs(
             model,
             &mut probe,
             &prev,
-            &mut x,
+            &x,
             labels,
             &radius,
             &refine,
             params.halvings,
         );
+        let mut end = vec![0.0f32; x.ncols()];
+        for i in (0..b).filter(|&i| refine[i] && hi[i] < 1.0) {
+            arc_point(row(&prev, i), row(&x, i), hi[i], radius[i], &mut end);
+            x.row_mut(i).assign(&ndarray::ArrayView1::from(&end));
+        }
         let logits = probe.forward(model, x.view());
         for i in (0..b).filter(|&i| refine[i]) {
             end_loss[i] = loss(logits[i], labels[i]);
@@ -259,52 +265,6 @@ fn attack_chunk(
         })
         .collect();
     Some(outcomes)
-}
-
-/// Shrinks each flagged row of `wrong` toward its `correct` partner along
-/// the arc between them, keeping the end that is misclassified.
-#[allow(clippy::too_many_arguments)]
-fn bisect(
-    model: &Model,
-    probe: &mut Probe,
-    correct: &Array2<f32>,
-    wrong: &mut Array2<f32>,
-    labels: &[f32],
-    radius: &[f64],
-    rows: &[bool],
-    halvings: u32,
-) {
-    let b = rows.len();
-    let mut lo = vec![0.0f64; b];
-    let mut hi = vec![1.0f64; b];
-    let mut trial = wrong.clone();
-    for _ in 0..halvings {
-        for i in (0..b).filter(|&i| rows[i]) {
-            let mid = 0.5 * (lo[i] + hi[i]);
-            let mut t = trial.row_mut(i);
-            arc_point(
-                row(correct, i),
-                row(wrong, i),
-                mid,
-                radius[i],
-                t.as_slice_mut().expect("contiguous"),
-            );
-        }
-        let logits = probe.forward(model, trial.view());
-        for i in (0..b).filter(|&i| rows[i]) {
-            let mid = 0.5 * (lo[i] + hi[i]);
-            if misclassified(logits[i], labels[i]) {
-                hi[i] = mid;
-            } else {
-                lo[i] = mid;
-            }
-        }
-    }
-    for i in (0..b).filter(|&i| rows[i] && hi[i] < 1.0) {
-        let mut end = vec![0.0f32; wrong.ncols()];
-        arc_point(row(correct, i), row(wrong, i), hi[i], radius[i], &mut end);
-        wrong.row_mut(i).assign(&ndarray::ArrayView1::from(&end));
-    }
 }
 
 /// Row `i` of a standard-layout matrix as a slice.

@@ -1,6 +1,7 @@
 //! Error-rate estimates and adversarial attacks: how often a model is wrong,
 //! and how close its errors are to the data.
 
+mod arc_bisect;
 mod boundary_walk;
 pub mod cancel;
 mod error;

@@ -28,13 +28,16 @@ use std::time::Instant;
 use ndarray::{Array2, ArrayView2, Axis};
 use rayon::prelude::*;
 
+use super::arc_bisect::{arc_end, bisect_arcs};
 use super::boundary_walk::walk_toward;
 use super::cancel::Cancel;
 use super::error::AttackError;
-use super::manifold::{CHUNK, ManifoldOutcome, ManifoldParams, Mode, manifold_attack_cancellable};
+use super::manifold::{
+    CHUNK, ManifoldOutcome, ManifoldParams, Mode, manifold_attack_cancellable, row,
+};
 use super::pool;
 use super::probe::{Probe, misclassified};
-use super::sphere::{arc_point, distance};
+use super::sphere::distance;
 use crate::data::{Sphere, fill_direction};
 use crate::nn::Model;
 use crate::rng::{Stream, rng_for};
@@ -388,46 +391,21 @@ fn tighten_group(
         .iter()
         .map(|&z| misclassified(z, label))
         .collect();
-    let mut lo = vec![0.0f64; rows];
-    let mut hi = vec![1.0f64; rows];
     let live: Vec<bool> = (0..rows).map(|r| end_wrong[r] && !start_wrong[r]).collect();
-    let mut trial = b.clone();
-    let row_of = |m: &Array2<f32>, r: usize| -> Vec<f32> { m.row(r).to_vec() };
-    for _ in 0..halvings {
-        for r in (0..rows).filter(|&r| live[r]) {
-            let mid = 0.5 * (lo[r] + hi[r]);
-            let mut t = trial.row_mut(r);
-            arc_point(
-                a.row(r).as_slice().expect("contiguous"),
-                b.row(r).as_slice().expect("contiguous"),
-                mid,
-                radius,
-                t.as_slice_mut().expect("contiguous"),
-            );
-        }
-        let logits = probe.forward(model, trial.view());
-        for r in (0..rows).filter(|&r| live[r]) {
-            let mid = 0.5 * (lo[r] + hi[r]);
-            if misclassified(logits[r], label) {
-                hi[r] = mid;
-            } else {
-                lo[r] = mid;
-            }
-        }
-    }
+    let labels = vec![label; rows];
+    let radii = vec![radius; rows];
+    let hi = bisect_arcs(model, &mut probe, &a, &b, &labels, &radii, &live, halvings);
     // Each start's nearest verified error point so far, with its distance.
     let mut best: Vec<(f64, Option<Vec<f32>>)> = vec![(f64::INFINITY, None); starts.len()];
-    for (r, &(s, _, chord)) in pairs.iter().enumerate() {
+    for (r, &(s, _, _)) in pairs.iter().enumerate() {
         let (d, point) = if start_wrong[r] {
             (0.0, None)
         } else if !end_wrong[r] {
             continue;
-        } else if hi[r] < 1.0 {
-            let mut p = vec![0.0f32; n];
-            arc_point(&row_of(&a, r), &row_of(&b, r), hi[r], radius, &mut p);
-            (distance(starts[s], &p), Some(p))
         } else {
-            (chord, Some(row_of(&b, r)))
+            let mut p = vec![0.0f32; n];
+            arc_end(row(&a, r), row(&b, r), hi[r], radius, &mut p);
+            (distance(starts[s], &p), Some(p))
         };
         if d < best[s].0 {
             best[s] = (d, point);
