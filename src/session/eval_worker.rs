@@ -360,55 +360,86 @@ fn arrive(p: Publication, events: &Sender<Event>, noted_geometry: &mut bool) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Config;
+    use crate::nn::Model;
     use crate::rng::{Stream, rng_for};
-    use crate::session::publish::slot;
+    use crate::session::publish::{Publisher, slot};
 
-    fn next(rx: &crossbeam_channel::Receiver<Event>) -> Event {
-        rx.recv_timeout(std::time::Duration::from_secs(60))
-            .expect("the evaluation thread went quiet")
+    /// An evaluation thread fed by a test, recording what it sends.
+    struct Running {
+        publisher: Publisher,
+        rx: crossbeam_channel::Receiver<Event>,
+        stop: Arc<AtomicBool>,
+        handle: std::thread::JoinHandle<()>,
+        events: Vec<Event>,
+    }
+
+    impl Running {
+        fn start() -> Self {
+            let (publisher, models) = slot();
+            let (tx, rx) = crossbeam_channel::unbounded();
+            let stop = Arc::new(AtomicBool::new(false));
+            let worker = EvalWorker::new(models, tx, Arc::clone(&stop));
+            let handle = std::thread::spawn(move || worker.run());
+            Self {
+                publisher,
+                rx,
+                stop,
+                handle,
+                events: Vec::new(),
+            }
+        }
+
+        /// Records events up to and including the first that `last` accepts.
+        fn until(&mut self, last: impl Fn(&Event) -> bool) {
+            loop {
+                let e = self
+                    .rx
+                    .recv_timeout(std::time::Duration::from_secs(60))
+                    .expect("the evaluation thread went quiet");
+                let done = last(&e);
+                self.events.push(e);
+                if done {
+                    return;
+                }
+            }
+        }
+
+        /// Stops the thread; everything it sent.
+        fn finish(self) -> Vec<Event> {
+            self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+            drop(self.publisher);
+            self.handle.join().unwrap();
+            self.events
+        }
+    }
+
+    /// A quadratic net at n = 20 with alphas (2.2, 0.9, ...): inner errors
+    /// on a double cap, none on the outer sphere; quad-paper's config there.
+    fn double_cap() -> (Model, Config) {
+        let n = 20;
+        let mut alphas = vec![0.9; n];
+        alphas[0] = 2.2;
+        let model = Model::quad_with_alphas(&alphas, n, &mut rng_for(5, Stream::Init, 0));
+        let mut config = crate::config::preset("quad-paper").unwrap().config;
+        config.data.n = n;
+        config.model.hidden = n;
+        (model, config)
     }
 
     #[test]
     fn a_new_publication_is_measured_while_the_slow_cycle_runs_on() {
-        let n = 20;
-        let mut alphas = vec![0.9; n];
-        alphas[0] = 2.2;
-        let model =
-            crate::nn::Model::quad_with_alphas(&alphas, n, &mut rng_for(5, Stream::Init, 0));
-        let mut config = crate::config::preset("quad-paper").unwrap().config;
-        config.data.n = n;
-        config.model.hidden = n;
+        let (model, mut config) = double_cap();
         config.eval.samples = 4096;
         config.attack.starts = 64;
         config.attack.steps = 200;
-        let (mut publisher, models) = slot();
-        let (tx, rx) = crossbeam_channel::unbounded();
-        let stop = Arc::new(AtomicBool::new(false));
-        let worker = EvalWorker::new(models, tx, Arc::clone(&stop));
-        let handle = std::thread::spawn(move || worker.run());
-        publisher.publish(100, &model, &config);
-        let mut events = Vec::new();
-        loop {
-            let e = next(&rx);
-            let first = matches!(&e, Event::ErrorEstimate(s) if s.version == 1);
-            events.push(e);
-            if first {
-                break;
-            }
-        }
-        publisher.publish(200, &model, &config);
+        let mut w = Running::start();
+        w.publisher.publish(100, &model, &config);
+        w.until(|e| matches!(e, Event::ErrorEstimate(s) if s.version == 1));
+        w.publisher.publish(200, &model, &config);
         // Until the second model's own cycle has started (its first d(E)).
-        loop {
-            let e = next(&rx);
-            let done = matches!(&e, Event::NearestError(s) if s.version == 2);
-            events.push(e);
-            if done {
-                break;
-            }
-        }
-        stop.store(true, std::sync::atomic::Ordering::SeqCst);
-        drop(publisher);
-        handle.join().unwrap();
+        w.until(|e| matches!(e, Event::NearestError(s) if s.version == 2));
+        let events = w.finish();
         let at = |f: &dyn Fn(&Event) -> bool| events.iter().position(f).unwrap();
         let cheap_2 = at(&|e| matches!(e, Event::Rates(s) if s.version == 2));
         let cycle_1_end = at(&|e| matches!(e, Event::DecisionSlice(s) if s.version == 1));
@@ -438,37 +469,16 @@ mod tests {
 
     #[test]
     fn every_publication_gets_its_exact_report_during_a_long_monte_carlo_round() {
-        let n = 20;
-        let mut alphas = vec![0.9; n];
-        alphas[0] = 2.2;
-        let model =
-            crate::nn::Model::quad_with_alphas(&alphas, n, &mut rng_for(5, Stream::Init, 0));
-        let mut config = crate::config::preset("quad-paper").unwrap().config;
-        config.data.n = n;
-        config.model.hidden = n;
+        let (model, mut config) = double_cap();
         // A round of seconds, as 1e6 points are at n = 500.
         config.eval.samples = 1 << 27;
-        let (mut publisher, models) = slot();
-        let (tx, rx) = crossbeam_channel::unbounded();
-        let stop = Arc::new(AtomicBool::new(false));
-        let worker = EvalWorker::new(models, tx, Arc::clone(&stop));
-        let handle = std::thread::spawn(move || worker.run());
-        let mut events = Vec::new();
+        let mut w = Running::start();
         for step in [100, 200, 300] {
-            publisher.publish(step, &model, &config);
-            loop {
-                let e = next(&rx);
-                // Sent right after the model's QuadReport.
-                let got = matches!(&e, Event::Rates(s) if s.step == step);
-                events.push(e);
-                if got {
-                    break;
-                }
-            }
+            w.publisher.publish(step, &model, &config);
+            // Sent right after the model's QuadReport.
+            w.until(|e| matches!(e, Event::Rates(s) if s.step == step));
         }
-        stop.store(true, std::sync::atomic::Ordering::SeqCst);
-        drop(publisher);
-        handle.join().unwrap();
+        let events = w.finish();
         assert!(
             !events.iter().any(|e| matches!(e, Event::ErrorEstimate(_))),
             "the first Monte Carlo round ended before the later models were analysed"
@@ -493,30 +503,18 @@ mod tests {
         use crate::measure::RateSource;
         let n = 20;
         let t = crate::stats::cap::cap_threshold(n, 1e-8).unwrap() as f32;
-        let model = crate::nn::Model::cap(n, t, 1.3);
+        let model = Model::cap(n, t, 1.3);
         let mut config = crate::config::preset("quad-paper").unwrap().config;
         config.data.n = n;
         config.eval.samples = 4096;
         config.attack.starts = 8;
         config.attack.steps = 300;
-        let (mut publisher, models) = slot();
-        let (tx, rx) = crossbeam_channel::unbounded();
-        let stop = Arc::new(AtomicBool::new(false));
-        let worker = EvalWorker::new(models, tx, Arc::clone(&stop));
-        let handle = std::thread::spawn(move || worker.run());
-        publisher.publish(100, &model, &config);
-        let mut events = Vec::new();
-        loop {
-            let e = next(&rx);
-            let done = matches!(&e, Event::NearestError(s) if s.value.nearest.sphere == crate::data::Sphere::Inner);
-            events.push(e);
-            if done {
-                break;
-            }
-        }
-        stop.store(true, std::sync::atomic::Ordering::SeqCst);
-        drop(publisher);
-        handle.join().unwrap();
+        let mut w = Running::start();
+        w.publisher.publish(100, &model, &config);
+        w.until(|e| {
+            matches!(e, Event::NearestError(s) if s.value.nearest.sphere == crate::data::Sphere::Inner)
+        });
+        let events = w.finish();
         let rates: Vec<&Rates> = events
             .iter()
             .filter_map(|e| match e {
