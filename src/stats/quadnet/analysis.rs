@@ -231,6 +231,31 @@ mod tests {
         assert!(a.inner_clt > 0.0 && a.inner_clt < 1e-10);
     }
 
+    /// The exact rates lie in the 99.9% Clopper-Pearson intervals of the
+    /// sampled errors, and both are large enough for the check to mean
+    /// something.
+    fn sampled_rates_cover(
+        a: &QuadAnalysis,
+        inner_err: u64,
+        inner: u64,
+        outer_err: u64,
+        outer: u64,
+    ) {
+        let (lo, hi) = clopper_pearson(inner_err, inner, 0.999);
+        assert!(
+            lo <= a.inner_exact && a.inner_exact <= hi,
+            "inner {} [{lo}, {hi}]",
+            a.inner_exact
+        );
+        let (lo, hi) = clopper_pearson(outer_err, outer, 0.999);
+        assert!(
+            lo <= a.outer_exact && a.outer_exact <= hi,
+            "outer {} [{lo}, {hi}]",
+            a.outer_exact
+        );
+        assert!(a.inner_exact > 1e-3 && a.outer_exact > 1e-3, "{a:?}");
+    }
+
     #[test]
     fn exact_rates_agree_with_direct_monte_carlo() {
         // Classify sphere points with the quadric itself, not with the
@@ -260,19 +285,7 @@ mod tests {
             inner_err += (!outer && says_outer) as u64;
             outer_err += (outer && !says_outer) as u64;
         }
-        let (lo, hi) = clopper_pearson(inner_err, samples - n_outer, 0.999);
-        assert!(
-            lo <= a.inner_exact && a.inner_exact <= hi,
-            "inner {} [{lo}, {hi}]",
-            a.inner_exact
-        );
-        let (lo, hi) = clopper_pearson(outer_err, n_outer, 0.999);
-        assert!(
-            lo <= a.outer_exact && a.outer_exact <= hi,
-            "outer {} [{lo}, {hi}]",
-            a.outer_exact
-        );
-        assert!(a.inner_exact > 1e-3 && a.outer_exact > 1e-3, "{a:?}");
+        sampled_rates_cover(&a, inner_err, samples - n_outer, outer_err, n_outer);
     }
 
     #[test]
@@ -305,19 +318,7 @@ mod tests {
             inner_err += (!outer && y > 0.0) as u64;
             outer_err += (outer && y <= 0.0) as u64;
         }
-        let (lo, hi) = clopper_pearson(inner_err, samples - n_outer, 0.999);
-        assert!(
-            lo <= a.inner_exact && a.inner_exact <= hi,
-            "inner {} [{lo}, {hi}]",
-            a.inner_exact
-        );
-        let (lo, hi) = clopper_pearson(outer_err, n_outer, 0.999);
-        assert!(
-            lo <= a.outer_exact && a.outer_exact <= hi,
-            "outer {} [{lo}, {hi}]",
-            a.outer_exact
-        );
-        assert!(a.inner_exact > 1e-3 && a.outer_exact > 1e-3, "{a:?}");
+        sampled_rates_cover(&a, inner_err, samples - n_outer, outer_err, n_outer);
     }
 
     #[test]
