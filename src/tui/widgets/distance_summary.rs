@@ -6,8 +6,6 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::data::Sphere;
 use crate::measure::{DistanceReading, RateSource};
@@ -15,8 +13,8 @@ use crate::tui::format::value;
 use crate::tui::measures::Measures;
 use crate::tui::palette::{Look, Role};
 
-use super::chart_frame::block;
 use super::error_rates::sci_rate;
+use super::text_panel;
 
 /// Width from which the full label (`DistanceReading::label`) fits.
 pub const LABEL_WIDTH: u16 = 48;
@@ -128,14 +126,6 @@ pub fn render(frame: &mut Frame, area: Rect, m: &Measures, look: &Look) {
         Some(d) => format!(" d(E), nearest error · v{} ", d.version),
         None => " d(E), nearest error ".to_string(),
     };
-    let body: Vec<Line> = all_lines(m, area.width >= LABEL_WIDTH)
-        .into_iter()
-        .map(|(text, role)| Line::from(Span::styled(text, look.style(role))))
-        .collect();
-    frame.render_widget(
-        Paragraph::new(body)
-            .block(block(title, look))
-            .wrap(Wrap { trim: false }),
-        area,
-    );
+    let body = text_panel::styled(all_lines(m, area.width >= LABEL_WIDTH), look);
+    text_panel::render(frame, area, title, body, look);
 }

@@ -8,7 +8,6 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::attack::{RareEstimate, RareOutcome};
 use crate::data::Sphere;
@@ -19,7 +18,7 @@ use crate::tui::format::{count, sci};
 use crate::tui::measures::Measures;
 use crate::tui::palette::{Look, Role};
 
-use super::chart_frame::block;
+use super::text_panel;
 
 /// Width from which the rare-event line adds its cost and mixing.
 pub const DETAIL_WIDTH: u16 = 46;
@@ -214,10 +213,5 @@ pub fn render(frame: &mut Frame, area: Rect, m: &Measures, look: &Look) {
             _ => Line::from(Span::styled(text, look.style(role))),
         })
         .collect();
-    frame.render_widget(
-        Paragraph::new(body)
-            .block(block(title, look))
-            .wrap(Wrap { trim: false }),
-        area,
-    );
+    text_panel::render(frame, area, title, body, look);
 }

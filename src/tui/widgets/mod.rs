@@ -20,6 +20,7 @@ pub mod quad_rates;
 pub mod robustness_panel;
 pub mod status_line;
 pub mod tab_bar;
+pub mod text_panel;
 pub mod throughput;
 pub mod too_small;
 pub mod tradeoff_scatter;

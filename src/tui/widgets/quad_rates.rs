@@ -5,15 +5,13 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::session::messages::{QuadReport, Stamped};
 use crate::tui::format::{sci, value};
 use crate::tui::palette::{Look, Role};
 
 use super::alpha_histogram::band;
-use super::chart_frame::block;
+use super::text_panel;
 
 pub fn lines(report: &QuadReport, radius: f64) -> Vec<String> {
     let [low, _] = band(radius);
@@ -74,16 +72,7 @@ pub fn render(
         Role::Title,
         Role::Error,
     ];
-    let body: Vec<Line> = lines(report, radius)
-        .into_iter()
-        .zip(roles)
-        .map(|(text, role)| Line::from(Span::styled(text, look.style(role))))
-        .collect();
+    let body = text_panel::styled(lines(report, radius).into_iter().zip(roles), look);
     let title = format!(" ellipsoid · v{} step {} ", stamped.version, stamped.step);
-    frame.render_widget(
-        Paragraph::new(body)
-            .block(block(title, look))
-            .wrap(Wrap { trim: false }),
-        area,
-    );
+    text_panel::render(frame, area, title, body, look);
 }

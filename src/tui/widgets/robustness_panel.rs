@@ -6,7 +6,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
+use ratatui::text::Span;
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::measure::Robustness;
@@ -16,6 +16,7 @@ use crate::tui::measures::Measures;
 use crate::tui::palette::{Look, Role};
 
 use super::chart_frame::block;
+use super::text_panel;
 
 /// A fraction in four characters: "1.00", ".980".
 fn frac(x: f64) -> String {
@@ -110,14 +111,6 @@ pub fn render(frame: &mut Frame, area: Rect, m: &Measures, n: usize, look: &Look
         " off-manifold · v{} · {} points ",
         r.version, r.value.points
     );
-    let body: Vec<Line> = lines(&r.value, n)
-        .into_iter()
-        .map(|(text, role)| Line::from(Span::styled(text, look.style(role))))
-        .collect();
-    frame.render_widget(
-        Paragraph::new(body)
-            .block(block(title, look))
-            .wrap(Wrap { trim: false }),
-        area,
-    );
+    let body = text_panel::styled(lines(&r.value, n), look);
+    text_panel::render(frame, area, title, body, look);
 }
